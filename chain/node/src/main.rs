@@ -1,1 +1,72 @@
-fn main() {}
+//! `hypermesh`: the HyperMesh node and its tools.
+mod base_path;
+mod cli;
+mod commands;
+mod service;
+
+use clap::Parser;
+use cli::{ChainArgs, Cli, Command};
+use hm_chainspec::{ChainSpec, ConsensusEngineKind};
+use hm_consensus_api::BlockVerifier;
+use std::sync::Arc;
+
+/// The chain spec named by `--chain` (`--dev` means `dev`; default `local`).
+pub(crate) fn load_spec(args: &ChainArgs) -> anyhow::Result<ChainSpec> {
+    let name = match (&args.chain, args.dev) {
+        (Some(c), _) => c.as_str(),
+        (None, true) => "dev",
+        (None, false) => "local",
+    };
+    Ok(ChainSpec::load(name)?)
+}
+
+pub(crate) fn verifier_for(spec: &ChainSpec) -> Arc<dyn BlockVerifier> {
+    match &spec.consensus.engine {
+        ConsensusEngineKind::Dev { authority } => Arc::new(hm_consensus_dev::DevVerifier::new(*authority)),
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => {
+            init_logging();
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(anyhow::Error::from)
+                .and_then(|rt| rt.block_on(service::run(cli.run)))
+        }
+        Some(Command::Key(cmd)) => commands::key::run(cmd),
+        Some(Command::BuildSpec { chain, raw }) => {
+            load_spec(&chain).and_then(|spec| Ok(println!("{}", spec.to_json(raw)?)))
+        }
+        Some(Command::PurgeChain { chain, yes }) => commands::blocks::purge(&chain, yes),
+        Some(Command::ExportBlocks { chain, from, to, output }) => {
+            init_logging();
+            commands::blocks::export(&chain, from, to, &output)
+        }
+        Some(Command::ImportBlocks { chain, input }) => {
+            init_logging();
+            commands::blocks::import(&chain, &input)
+        }
+        Some(Command::Tx(cmd)) => commands::wallet::tx(cmd),
+        Some(Command::Query(cmd)) => commands::wallet::query(cmd),
+    };
+    if let Err(e) = result {
+        eprintln!("Error: {e:#}");
+        std::process::exit(1);
+    }
+}

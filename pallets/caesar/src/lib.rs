@@ -1,1 +1,540 @@
+//! Caesar: CAES, the native token (12 decimals), with an existential deposit.
+//!
+//! Invariant: `TotalIssuance` equals the sum of `free + reserved` over all
+//! accounts. Every function here either applies all of its writes or, on
+//! error, none: conditions are checked before the first write.
+//!
+//! Fees are credited to the block author, so they conserve issuance. When the
+//! author cannot receive them (no author yet, or the credit would leave a new
+//! account below the existential deposit) the fee is burned instead, and
+//! issuance falls by the same amount.
+#![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+#[cfg(test)]
+mod issuance_tests;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+mod types;
+pub mod weights;
+
+pub use types::*;
+
+use alloc::{collections::BTreeSet, vec::Vec};
+use hm_pallet_system::{self as system, Origin};
+use hm_primitives::{
+    storage_key::{map_key, value_key},
+    AccountId, Balance, CAES_DECIMALS,
+};
+use hm_support::{get, put, DispatchError, DispatchResult, Externalities, Weight};
+use parity_scale_codec::{Decode, Encode};
+
+// ---------------------------------------------------------------------------
+// Config and constants
+
+/// Storage prefix of every item of this pallet.
+pub const PALLET: &[u8] = b"Caesar";
+/// Index of this pallet in the runtime's `Call` and event enums.
+pub const PALLET_INDEX: u8 = 1;
+/// CAES has 12 decimals: 1 CAES = 10^12 plancks.
+pub const DECIMALS: u32 = CAES_DECIMALS;
+
+// ---------------------------------------------------------------------------
+// Storage items
+
+/// Raw storage keys, one function per item.
+pub mod storage {
+    use super::*;
+
+    /// `Account: AccountId -> AccountData`; absent for accounts that do not exist.
+    pub fn account(who: &AccountId) -> Vec<u8> {
+        map_key(PALLET, b"Account", &who.encode())
+    }
+    /// `TotalIssuance: Balance`.
+    pub fn total_issuance() -> Vec<u8> {
+        value_key(PALLET, b"TotalIssuance")
+    }
+    /// `ExistentialDeposit: Balance`, fixed at genesis.
+    pub fn existential_deposit() -> Vec<u8> {
+        value_key(PALLET, b"ExistentialDeposit")
+    }
+}
+
+/// `who`'s balances, or `None` when the account does not exist.
+pub fn account(ext: &dyn Externalities, who: &AccountId) -> Option<AccountData> {
+    get(ext, &storage::account(who))
+}
+
+pub fn free_balance(ext: &dyn Externalities, who: &AccountId) -> Balance {
+    account(ext, who).map_or(0, |a| a.free)
+}
+
+pub fn total_issuance(ext: &dyn Externalities) -> Balance {
+    get(ext, &storage::total_issuance()).unwrap_or(0)
+}
+
+/// Genesis always stores it; 1 plancks before that keeps empty accounts from existing.
+pub fn existential_deposit(ext: &dyn Externalities) -> Balance {
+    get(ext, &storage::existential_deposit()).unwrap_or(1)
+}
+
+// ---------------------------------------------------------------------------
+// Events
+
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Event {
+    /// An account was created with this free balance.
+    #[codec(index = 0)]
+    Endowed {
+        account: AccountId,
+        free_balance: Balance,
+    },
+    /// An account fell below the existential deposit and was removed; `amount` was burned.
+    #[codec(index = 1)]
+    DustLost { account: AccountId, amount: Balance },
+    #[codec(index = 2)]
+    Transfer {
+        from: AccountId,
+        to: AccountId,
+        amount: Balance,
+    },
+    /// Root set an account's free balance.
+    #[codec(index = 3)]
+    BalanceSet { who: AccountId, free: Balance },
+    /// A transaction fee was paid: credited to `author`, or burned when `author` is `None`.
+    #[codec(index = 4)]
+    FeePaid {
+        who: AccountId,
+        amount: Balance,
+        author: Option<AccountId>,
+    },
+    /// New CAES were minted into an account.
+    #[codec(index = 5)]
+    Deposit { who: AccountId, amount: Balance },
+}
+
+fn deposit_event(ext: &mut dyn Externalities, event: Event) {
+    system::deposit_event(ext, PALLET_INDEX, &event);
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum Error {
+    /// Free balance is lower than the amount.
+    InsufficientBalance = 0,
+    /// The receiving account would be created below the existential deposit.
+    ExistentialDeposit = 1,
+    /// The sender would fall below the existential deposit and be removed.
+    KeepAlive = 2,
+    /// A balance or the total issuance would not fit in 128 bits.
+    Overflow = 3,
+}
+
+impl Error {
+    pub fn message(self) -> &'static str {
+        match self {
+            Error::InsufficientBalance => "insufficient free balance",
+            Error::ExistentialDeposit => {
+                "the new account would hold less than the existential deposit"
+            }
+            Error::KeepAlive => "the account would fall below the existential deposit",
+            Error::Overflow => "balance overflow",
+        }
+    }
+}
+
+impl From<Error> for DispatchError {
+    fn from(e: Error) -> Self {
+        DispatchError {
+            pallet: PALLET_INDEX,
+            error: e as u8,
+            message: e.message(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Calls
+
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Call {
+    /// Move `value` to `dest`. The sender is removed (its dust burned) if it falls below the ED.
+    #[codec(index = 0)]
+    Transfer {
+        dest: AccountId,
+        #[codec(compact)]
+        value: Balance,
+    },
+    /// Like `Transfer`, but refuses to take the sender below the ED.
+    #[codec(index = 1)]
+    TransferKeepAlive {
+        dest: AccountId,
+        #[codec(compact)]
+        value: Balance,
+    },
+    /// Root only: set `who`'s free balance, minting or burning the difference.
+    #[codec(index = 2)]
+    SetBalance {
+        who: AccountId,
+        #[codec(compact)]
+        free: Balance,
+    },
+}
+
+impl Call {
+    pub fn weight(&self) -> Weight {
+        match self {
+            Call::Transfer { .. } => weights::TRANSFER,
+            Call::TransferKeepAlive { .. } => weights::TRANSFER_KEEP_ALIVE,
+            Call::SetBalance { .. } => weights::SET_BALANCE,
+        }
+    }
+}
+
+pub fn dispatch(ext: &mut dyn Externalities, origin: Origin, call: Call) -> DispatchResult {
+    match call {
+        Call::Transfer { dest, value } => {
+            let from = system::ensure_signed(origin)?;
+            transfer(ext, &from, &dest, value, Liveness::AllowDeath).map_err(Into::into)
+        }
+        Call::TransferKeepAlive { dest, value } => {
+            let from = system::ensure_signed(origin)?;
+            transfer(ext, &from, &dest, value, Liveness::KeepAlive).map_err(Into::into)
+        }
+        Call::SetBalance { who, free } => {
+            system::ensure_root(origin)?;
+            set_balance(ext, &who, free).map_err(Into::into)
+        }
+    }
+}
+
+/// Whether an operation may remove the account it debits.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Liveness {
+    AllowDeath,
+    KeepAlive,
+}
+
+/// Move `value` of free balance from `from` to `to`.
+pub fn transfer(
+    ext: &mut dyn Externalities,
+    from: &AccountId,
+    to: &AccountId,
+    value: Balance,
+    liveness: Liveness,
+) -> Result<(), Error> {
+    let ed = existential_deposit(ext);
+    let sender = account(ext, from).unwrap_or_default();
+    let sender_free = sender
+        .free
+        .checked_sub(value)
+        .ok_or(Error::InsufficientBalance)?;
+    if from == to {
+        deposit_event(
+            ext,
+            Event::Transfer {
+                from: *from,
+                to: *to,
+                amount: value,
+            },
+        );
+        return Ok(());
+    }
+    let receiver = account(ext, to);
+    let receiver_data = receiver.unwrap_or_default();
+    let receiver_free = receiver_data
+        .free
+        .checked_add(value)
+        .ok_or(Error::Overflow)?;
+    let receiver_total = receiver_free
+        .checked_add(receiver_data.reserved)
+        .ok_or(Error::Overflow)?;
+    if receiver_total < ed {
+        return Err(Error::ExistentialDeposit);
+    }
+    let sender_total = sender_free
+        .checked_add(sender.reserved)
+        .ok_or(Error::Overflow)?;
+    let reap_sender = sender_total < ed;
+    if reap_sender && liveness == Liveness::KeepAlive {
+        return Err(Error::KeepAlive);
+    }
+    let issuance = if reap_sender {
+        Some(
+            total_issuance(ext)
+                .checked_sub(sender_total)
+                .ok_or(Error::Overflow)?,
+        )
+    } else {
+        None
+    };
+
+    if let Some(issuance) = issuance {
+        ext.storage_remove(&storage::account(from));
+        put(ext, &storage::total_issuance(), &issuance);
+    } else {
+        put(
+            ext,
+            &storage::account(from),
+            &AccountData {
+                free: sender_free,
+                ..sender
+            },
+        );
+    }
+    put(
+        ext,
+        &storage::account(to),
+        &AccountData {
+            free: receiver_free,
+            ..receiver_data
+        },
+    );
+    if receiver.is_none() {
+        deposit_event(
+            ext,
+            Event::Endowed {
+                account: *to,
+                free_balance: receiver_free,
+            },
+        );
+    }
+    deposit_event(
+        ext,
+        Event::Transfer {
+            from: *from,
+            to: *to,
+            amount: value,
+        },
+    );
+    if reap_sender && sender_total > 0 {
+        deposit_event(
+            ext,
+            Event::DustLost {
+                account: *from,
+                amount: sender_total,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Set `who`'s free balance, adjusting the issuance. Below the ED the account is removed.
+pub fn set_balance(
+    ext: &mut dyn Externalities,
+    who: &AccountId,
+    free: Balance,
+) -> Result<(), Error> {
+    let ed = existential_deposit(ext);
+    let old = account(ext, who);
+    let old_data = old.unwrap_or_default();
+    let old_total = old_data.total().ok_or(Error::Overflow)?;
+    let requested_total = free.checked_add(old_data.reserved).ok_or(Error::Overflow)?;
+    let alive = requested_total >= ed;
+    let new_total = if alive { requested_total } else { 0 };
+    let issuance = total_issuance(ext)
+        .checked_sub(old_total)
+        .and_then(|rest| rest.checked_add(new_total))
+        .ok_or(Error::Overflow)?;
+
+    put(ext, &storage::total_issuance(), &issuance);
+    let new_free = if alive {
+        put(
+            ext,
+            &storage::account(who),
+            &AccountData { free, ..old_data },
+        );
+        if old.is_none() {
+            deposit_event(
+                ext,
+                Event::Endowed {
+                    account: *who,
+                    free_balance: free,
+                },
+            );
+        }
+        free
+    } else {
+        ext.storage_remove(&storage::account(who));
+        0
+    };
+    deposit_event(
+        ext,
+        Event::BalanceSet {
+            who: *who,
+            free: new_free,
+        },
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Functions for other pallets and the runtime
+
+/// Check that `who` exists and can pay `amount` from its free balance and stay
+/// at or above the existential deposit. Returns its balances after paying.
+pub fn ensure_can_withdraw_fee(
+    ext: &dyn Externalities,
+    who: &AccountId,
+    amount: Balance,
+) -> Result<AccountData, Error> {
+    let data = account(ext, who).ok_or(Error::InsufficientBalance)?;
+    let free = data
+        .free
+        .checked_sub(amount)
+        .ok_or(Error::InsufficientBalance)?;
+    let total = free.checked_add(data.reserved).ok_or(Error::Overflow)?;
+    if total < existential_deposit(ext) {
+        return Err(Error::KeepAlive);
+    }
+    Ok(AccountData { free, ..data })
+}
+
+/// Take a transaction fee from `who` (which must stay alive) and credit it to
+/// the block author, or burn it when the author cannot receive it.
+pub fn withdraw_fee(
+    ext: &mut dyn Externalities,
+    who: &AccountId,
+    amount: Balance,
+) -> Result<(), Error> {
+    let payer = ensure_can_withdraw_fee(ext, who, amount)?;
+    if amount == 0 {
+        return Ok(());
+    }
+    let ed = existential_deposit(ext);
+    let author = system::author(ext);
+    // The author's balances as they will be after the payer's debit (the author may be the payer).
+    let author_credit = author.and_then(|author| {
+        let existing = if author == *who {
+            Some(payer)
+        } else {
+            account(ext, &author)
+        };
+        let data = existing.unwrap_or_default();
+        let free = data.free.checked_add(amount)?;
+        let total = free.checked_add(data.reserved)?;
+        (total >= ed).then_some((author, AccountData { free, ..data }, existing.is_none()))
+    });
+    let burned_issuance = match author_credit {
+        Some(_) => None,
+        None => Some(
+            total_issuance(ext)
+                .checked_sub(amount)
+                .ok_or(Error::Overflow)?,
+        ),
+    };
+
+    put(ext, &storage::account(who), &payer);
+    let credited_to = match author_credit {
+        Some((author, data, is_new)) => {
+            put(ext, &storage::account(&author), &data);
+            if is_new {
+                deposit_event(
+                    ext,
+                    Event::Endowed {
+                        account: author,
+                        free_balance: data.free,
+                    },
+                );
+            }
+            Some(author)
+        }
+        None => None,
+    };
+    if let Some(issuance) = burned_issuance {
+        put(ext, &storage::total_issuance(), &issuance);
+    }
+    deposit_event(
+        ext,
+        Event::FeePaid {
+            who: *who,
+            amount,
+            author: credited_to,
+        },
+    );
+    Ok(())
+}
+
+/// Mint `amount` into `who`'s free balance (rewards). A new account must receive at least the ED.
+pub fn deposit(ext: &mut dyn Externalities, who: &AccountId, amount: Balance) -> Result<(), Error> {
+    let existing = account(ext, who);
+    let data = existing.unwrap_or_default();
+    let free = data.free.checked_add(amount).ok_or(Error::Overflow)?;
+    let total = free.checked_add(data.reserved).ok_or(Error::Overflow)?;
+    if total < existential_deposit(ext) {
+        return Err(Error::ExistentialDeposit);
+    }
+    let issuance = total_issuance(ext)
+        .checked_add(amount)
+        .ok_or(Error::Overflow)?;
+    put(ext, &storage::total_issuance(), &issuance);
+    put(ext, &storage::account(who), &AccountData { free, ..data });
+    if existing.is_none() {
+        deposit_event(
+            ext,
+            Event::Endowed {
+                account: *who,
+                free_balance: free,
+            },
+        );
+    }
+    deposit_event(ext, Event::Deposit { who: *who, amount });
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Hooks: none. Caesar has no per-block work.
+
+// ---------------------------------------------------------------------------
+// Genesis
+
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct GenesisConfig {
+    /// Must be positive: a zero ED would let empty accounts fill the state for free.
+    pub existential_deposit: Balance,
+    pub balances: Vec<(AccountId, Balance)>,
+}
+
+impl GenesisConfig {
+    pub fn build(&self, ext: &mut dyn Externalities) -> Result<(), &'static str> {
+        if self.existential_deposit == 0 {
+            return Err("existential deposit must be positive");
+        }
+        let mut seen = BTreeSet::new();
+        let mut issuance: Balance = 0;
+        for (who, balance) in &self.balances {
+            if !seen.insert(*who) {
+                return Err("an account appears twice in the genesis balances");
+            }
+            if *balance < self.existential_deposit {
+                return Err("a genesis balance is below the existential deposit");
+            }
+            issuance = issuance
+                .checked_add(*balance)
+                .ok_or("genesis balances overflow the total issuance")?;
+        }
+        put(
+            ext,
+            &storage::existential_deposit(),
+            &self.existential_deposit,
+        );
+        put(ext, &storage::total_issuance(), &issuance);
+        for (who, balance) in &self.balances {
+            put(
+                ext,
+                &storage::account(who),
+                &AccountData {
+                    free: *balance,
+                    reserved: 0,
+                },
+            );
+        }
+        Ok(())
+    }
+}

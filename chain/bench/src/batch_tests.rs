@@ -1,0 +1,163 @@
+//! Submission and following end to end, against the in-process mock node.
+use crate::load::{into_lanes, run_batch, BatchOptions, Prepared};
+use crate::mock::{MockNode, REFUSED_MARK};
+use crate::node::connect_with;
+use crate::report::summarize;
+use hm_rpc_api::HexString;
+use std::time::Duration;
+
+fn prepared(bytes: Vec<u8>) -> Prepared {
+    Prepared {
+        hash: hm_primitives::blake3_256(&bytes),
+        hex: HexString::from(bytes),
+    }
+}
+
+/// `senders` queues of `per_sender` distinct extrinsics; `refuse(s, k)` marks
+/// the ones the mock will refuse.
+fn load(
+    senders: usize,
+    per_sender: usize,
+    refuse: impl Fn(usize, usize) -> bool,
+) -> Vec<Vec<Prepared>> {
+    (0..senders)
+        .map(|s| {
+            (0..per_sender)
+                .map(|k| {
+                    let mut bytes = format!("tx {s} {k}").into_bytes();
+                    if refuse(s, k) {
+                        bytes.insert(0, REFUSED_MARK);
+                    }
+                    prepared(bytes)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+async fn clients(url: &str, n: usize) -> Vec<jsonrpsee::ws_client::WsClient> {
+    let mut v = Vec::new();
+    for _ in 0..n {
+        v.push(connect_with(url, 8).await.unwrap());
+    }
+    v
+}
+
+fn opts(window: usize, stall: Duration) -> BatchOptions {
+    BatchOptions {
+        in_flight: 4,
+        window,
+        stall,
+        progress: false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_accepted_transaction_is_found_finalized_despite_skipped_heads() {
+    let node = MockNode::start().await;
+    let c = clients(&node.url, 2).await;
+    // A window smaller than the batch: submission must wait for finalizations.
+    let out = run_batch(
+        &node.url,
+        &c,
+        into_lanes(load(3, 10, |_, _| false), 3),
+        &opts(5, Duration::from_secs(30)),
+    )
+    .await
+    .unwrap();
+    assert!(!out.follow.stalled);
+    assert_eq!(
+        (out.submit.accepted, out.submit.failed, out.submit.not_sent),
+        (30, 0, 0)
+    );
+    assert_eq!(out.tracked.finalized(), 30);
+    assert!(out.tracked.is_complete());
+    assert_eq!(node.included().len(), 30);
+    // The mock announces every other head; the follower must still see every block.
+    let numbers: Vec<u64> = out.follow.blocks.iter().map(|b| b.number).collect();
+    assert!(
+        numbers.windows(2).all(|w| w[1] == w[0] + 1),
+        "gap in {numbers:?}"
+    );
+    assert_eq!(
+        out.follow.blocks.iter().map(|b| b.matched).sum::<usize>(),
+        30
+    );
+    for id in 0..30 {
+        let (sub, fin) = out.tracked.times(id);
+        assert!(sub.is_some() && fin.is_some() && fin >= sub);
+    }
+    let f = summarize(&out);
+    assert_eq!(f.finalized, 30);
+    assert!(f.finalized_tps > 0.0 && f.p99_ms >= f.p50_ms);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_counted_by_reason_and_do_not_hold_the_batch() {
+    let node = MockNode::start().await;
+    let c = clients(&node.url, 1).await;
+    let out = run_batch(
+        &node.url,
+        &c,
+        into_lanes(load(2, 5, |_, k| k == 4), 2),
+        &opts(3, Duration::from_secs(30)),
+    )
+    .await
+    .unwrap();
+    assert!(!out.follow.stalled);
+    assert_eq!((out.submit.accepted, out.submit.failed), (8, 2));
+    assert_eq!(
+        out.submit.top_errors(5),
+        vec![("1010 Invalid Transaction: \"Stale\"", 2)]
+    );
+    assert_eq!(out.tracked.finalized(), 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_stops_finalizing_ends_the_batch_as_stalled() {
+    let node = MockNode::start().await;
+    node.pause_sealing();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let blocks_before = node.block_count();
+    let c = clients(&node.url, 1).await;
+    let out = run_batch(
+        &node.url,
+        &c,
+        into_lanes(load(1, 10, |_, _| false), 1),
+        &opts(2, Duration::from_millis(300)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(node.block_count(), blocks_before, "sealing did not pause");
+    assert!(out.follow.stalled);
+    assert_eq!((out.submit.accepted, out.submit.not_sent), (2, 8));
+    assert_eq!(out.tracked.finalized(), 0);
+    assert_eq!(summarize(&out).finalized_tps, 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_dies_mid_batch_is_an_error_not_a_hang() {
+    let node = std::sync::Arc::new(MockNode::start().await);
+    node.pause_sealing();
+    let c = clients(&node.url, 1).await;
+    let killer = {
+        let node = node.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            node.kill();
+        })
+    };
+    let r = run_batch(
+        &node.url,
+        &c,
+        into_lanes(load(1, 10, |_, _| false), 1),
+        &opts(2, Duration::from_secs(60)),
+    )
+    .await;
+    killer.await.unwrap();
+    let e = r.err().expect("a dead node must fail the batch");
+    assert!(
+        format!("{e:#}").contains("finalized-head subscription"),
+        "{e:#}"
+    );
+}

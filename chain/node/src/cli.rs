@@ -1,0 +1,202 @@
+//! Command line, following Substrate's conventions.
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "hypermesh", version, about = "HyperMesh node: post-quantum four-proof chain", propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ChainArgs {
+    /// Chain spec: `dev`, `local`, or a path to a chain spec JSON file.
+    #[arg(long, value_name = "CHAIN")]
+    pub chain: Option<String>,
+    /// Shortcut for `--chain dev --alice --validator` with a temporary base path.
+    #[arg(long)]
+    pub dev: bool,
+    /// Where the node keeps its database and keys.
+    #[arg(long, short = 'd', value_name = "PATH")]
+    pub base_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub chain: ChainArgs,
+    /// Human-readable node name (shown by system_name consumers and logs).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Author and finalize blocks.
+    #[arg(long)]
+    pub validator: bool,
+    /// Use the well-known alice dev key as the validator key (likewise --bob ... --ferdie).
+    #[arg(long, group = "dev_key")]
+    pub alice: bool,
+    #[arg(long, group = "dev_key")]
+    pub bob: bool,
+    #[arg(long, group = "dev_key")]
+    pub charlie: bool,
+    #[arg(long, group = "dev_key")]
+    pub dave: bool,
+    #[arg(long, group = "dev_key")]
+    pub eve: bool,
+    #[arg(long, group = "dev_key")]
+    pub ferdie: bool,
+    /// Validator key file (see `hypermesh key generate`); default: <base>/chains/<id>/keystore/validator.json.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// P2P listen port.
+    #[arg(long, default_value_t = 30333)]
+    pub port: u16,
+    /// JSON-RPC port (HTTP and WebSocket).
+    #[arg(long, default_value_t = 9944)]
+    pub rpc_port: u16,
+    /// Listen for RPC on all interfaces instead of 127.0.0.1.
+    #[arg(long)]
+    pub rpc_external: bool,
+    /// Which RPC methods to serve; `auto` serves unsafe ones only on localhost.
+    #[arg(long, value_enum, default_value_t = RpcMethodsArg::Auto)]
+    pub rpc_methods: RpcMethodsArg,
+    /// Maximum simultaneous RPC connections.
+    #[arg(long, default_value_t = 100)]
+    pub rpc_max_connections: u32,
+    /// Prometheus metrics port.
+    #[arg(long, default_value_t = 9615)]
+    pub prometheus_port: u16,
+    /// Do not serve Prometheus metrics.
+    #[arg(long)]
+    pub no_prometheus: bool,
+    /// Block interval of dev authoring, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub block_time_ms: u64,
+    /// Seal a block as soon as transactions are ready (for tests).
+    #[arg(long)]
+    pub instant_seal: bool,
+    /// Transaction pool capacity (transactions).
+    #[arg(long, default_value_t = 8192)]
+    pub pool_limit: usize,
+    /// Transactions one sender may have in the pool.
+    #[arg(long, default_value_t = 64)]
+    pub pool_per_sender: usize,
+    /// Bootnode multiaddresses.
+    #[arg(long, value_delimiter = ',')]
+    pub bootnodes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RpcMethodsArg {
+    Auto,
+    Safe,
+    Unsafe,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Key management.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Print a chain spec as JSON.
+    BuildSpec {
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Emit genesis as raw storage instead of the readable patch.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Delete the chain database.
+    PurgeChain {
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Do not ask for confirmation.
+        #[arg(short = 'y')]
+        yes: bool,
+    },
+    /// Write blocks (with justifications) to a file.
+    ExportBlocks {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[arg(long, default_value_t = 1)]
+        from: u64,
+        #[arg(long)]
+        to: Option<u64>,
+        output: PathBuf,
+    },
+    /// Import blocks from a file written by export-blocks, verifying each.
+    ImportBlocks {
+        #[command(flatten)]
+        chain: ChainArgs,
+        input: PathBuf,
+    },
+    /// Send transactions to a node over RPC.
+    #[command(subcommand)]
+    Tx(TxCommand),
+    /// Read chain state over RPC.
+    #[command(subcommand)]
+    Query(QueryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a Falcon-1024 key pair.
+    Generate {
+        /// Write the key file here (default: print only the address and public key).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Store as the validator key of this chain under the base path.
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[arg(long)]
+        validator: bool,
+    },
+    /// Show the address and public key of a key file, dev key name (//Alice) or address.
+    Inspect { key: String },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RpcTarget {
+    /// Node RPC endpoint.
+    #[arg(long, default_value = "ws://127.0.0.1:9944")]
+    pub rpc_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TxCommand {
+    /// Transfer CAES and wait for finalization.
+    Transfer {
+        /// Key file path or dev key name (//Alice).
+        #[arg(long)]
+        from: String,
+        /// Destination address (hm1…).
+        #[arg(long)]
+        to: String,
+        /// Amount in CAES, e.g. 1.5
+        #[arg(long)]
+        amount: String,
+        /// Tip in CAES, raising priority.
+        #[arg(long, default_value = "0")]
+        tip: String,
+        /// Refuse to take the sender below the existential deposit.
+        #[arg(long)]
+        keep_alive: bool,
+        /// Blocks the transaction stays valid for.
+        #[arg(long, default_value_t = 64)]
+        mortality: u64,
+        #[command(flatten)]
+        rpc: RpcTarget,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueryCommand {
+    /// Free balance and nonce of an address.
+    Balance {
+        address: String,
+        #[command(flatten)]
+        rpc: RpcTarget,
+    },
+}

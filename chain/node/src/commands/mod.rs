@@ -1,0 +1,3 @@
+pub mod blocks;
+pub mod key;
+pub mod wallet;

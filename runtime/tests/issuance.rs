@@ -1,0 +1,195 @@
+//! Property: over any sequence of blocks and extrinsics (fees, tips, transfers,
+//! root balance changes, refusals), total issuance equals the sum of balances,
+//! and only a root `SetBalance` can raise it.
+use hm_primitives::{
+    AccountId, Balance, FalconPublicKey, FalconSignature, SignedExtra, SignedPart, Signer,
+    UncheckedExtrinsic, H256,
+};
+use hm_runtime::*;
+use hm_support::MemoryExt;
+use parity_scale_codec::{Decode, Encode};
+use proptest::prelude::*;
+
+const GENESIS_HASH: H256 = H256([7; 32]);
+const ED: Balance = 1_000;
+const PEOPLE: usize = 4;
+
+fn key(i: usize) -> FalconPublicKey {
+    FalconPublicKey::from_bytes(&[i as u8 + 1; 1793]).unwrap()
+}
+
+fn who(i: usize) -> AccountId {
+    key(i).account_id()
+}
+
+fn chain() -> MemoryExt {
+    let mut ext = MemoryExt::default();
+    let config = GenesisConfig {
+        // Person 3 starts with nothing; person 0 holds the root key.
+        accounts: (0..3)
+            .map(|i| GenesisAccount {
+                account: who(i),
+                public_key: None,
+                balance: 1_000_000_000,
+            })
+            .collect(),
+        root_key: Some(who(0)),
+        existential_deposit: ED,
+        fees: FeeParams {
+            length_fee_per_byte: 1,
+            weight_fee_per_unit: 0,
+        },
+        max_block_weight: hm_pallet_system::DEFAULT_MAX_BLOCK_WEIGHT,
+        max_block_length: hm_pallet_system::DEFAULT_MAX_BLOCK_LENGTH,
+    };
+    build_genesis(&mut ext, &config).unwrap();
+    ext
+}
+
+fn issuance_is_sum(ext: &MemoryExt) -> bool {
+    let prefix = &account_storage_key(&AccountId::default())[..32];
+    let mut sum: Balance = 0;
+    for (_, v) in ext.state.iter().filter(|(k, _)| k.starts_with(prefix)) {
+        let data = hm_pallet_caesar::AccountData::decode(&mut &v[..]).unwrap();
+        match sum
+            .checked_add(data.free)
+            .and_then(|s| s.checked_add(data.reserved))
+        {
+            Some(s) => sum = s,
+            None => return false,
+        }
+    }
+    total_issuance(ext) == sum
+}
+
+#[derive(Clone, Debug)]
+enum Action {
+    Transfer {
+        to: usize,
+        value: Balance,
+        keep_alive: bool,
+    },
+    RootSetBalance {
+        who: usize,
+        free: Balance,
+    },
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    NewBlock {
+        author: usize,
+    },
+    Submit {
+        from: usize,
+        action: Action,
+        tip: Balance,
+        nonce_skew: i8,
+        full_key: bool,
+    },
+}
+
+fn value() -> impl Strategy<Value = Balance> {
+    prop_oneof![
+        0..3 * ED,
+        0..2_000_000_000u128,
+        Just(Balance::MAX),
+        any::<u128>()
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let person = 0..PEOPLE;
+    // Author index PEOPLE is an account that never holds funds.
+    let new_block = (0..=PEOPLE).prop_map(|author| Step::NewBlock { author });
+    let action = prop_oneof![
+        (person.clone(), value(), any::<bool>()).prop_map(|(to, value, keep_alive)| {
+            Action::Transfer {
+                to,
+                value,
+                keep_alive,
+            }
+        }),
+        (person.clone(), value()).prop_map(|(who, free)| Action::RootSetBalance { who, free }),
+    ];
+    let tip = prop_oneof![Just(0u128), 0..10_000u128, any::<u128>()];
+    let skew = prop_oneof![8 => Just(0i8), 1 => Just(-1i8), 1 => Just(1i8)];
+    let submit = (person, action, tip, skew, any::<bool>()).prop_map(
+        |(from, action, tip, nonce_skew, full_key)| Step::Submit {
+            from,
+            action,
+            tip,
+            nonce_skew,
+            full_key,
+        },
+    );
+    prop_oneof![1 => new_block, 6 => submit]
+}
+
+fn call_of(action: &Action) -> Call {
+    match *action {
+        Action::Transfer {
+            to,
+            value,
+            keep_alive: false,
+        } => Call::Caesar(hm_pallet_caesar::Call::Transfer {
+            dest: who(to),
+            value,
+        }),
+        Action::Transfer {
+            to,
+            value,
+            keep_alive: true,
+        } => Call::Caesar(hm_pallet_caesar::Call::TransferKeepAlive {
+            dest: who(to),
+            value,
+        }),
+        Action::RootSetBalance { who: target, free } => {
+            Call::Root(Box::new(Call::Caesar(hm_pallet_caesar::Call::SetBalance {
+                who: who(target),
+                free,
+            })))
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #[test]
+    fn issuance_is_conserved_over_extrinsics(steps in prop::collection::vec(step(), 1..80)) {
+        let mut ext = chain();
+        let mut ctx = BlockContext { number: 1, timestamp_ms: 1, parent_hash: H256::ZERO, author: who(1), genesis_hash: GENESIS_HASH };
+        initialize_block(&mut ext, &ctx);
+        for step in steps {
+            match step {
+                Step::NewBlock { author } => {
+                    finalize_block(&mut ext, &ctx);
+                    ctx.number += 1;
+                    ctx.author = if author == PEOPLE { AccountId([0xEE; 32]) } else { who(author) };
+                    initialize_block(&mut ext, &ctx);
+                }
+                Step::Submit { from, action, tip, nonce_skew, full_key } => {
+                    let account_nonce = account_summary(&ext, &who(from)).2;
+                    let nonce = account_nonce.saturating_add_signed(i64::from(nonce_skew));
+                    let extra = SignedExtra { nonce, tip, valid_until: ctx.number + 5 };
+                    let signer = if full_key { Signer::FullKey(key(from)) } else { Signer::Id(who(from)) };
+                    let signed = SignedPart { signer, extra, signature: FalconSignature(b"valid".to_vec()) };
+                    let xt = UncheckedExtrinsic { signed: Some(signed), call: call_of(&action) }.encode();
+                    let before_state = ext.state.clone();
+                    let before_issuance = total_issuance(&ext);
+                    match apply_extrinsic(&mut ext, &ctx, &xt) {
+                        Err(_) => prop_assert!(ext.state == before_state, "refused extrinsic changed state"),
+                        Ok(outcome) => {
+                            let minted = matches!(action, Action::RootSetBalance { .. }) && outcome.result.is_ok() && from == 0;
+                            if !minted {
+                                prop_assert!(total_issuance(&ext) <= before_issuance, "issuance rose without root");
+                            }
+                            prop_assert_eq!(account_summary(&ext, &who(from)).2, account_nonce + 1);
+                        }
+                    }
+                }
+            }
+            prop_assert!(issuance_is_sum(&ext), "issuance != sum of balances");
+        }
+    }
+}
