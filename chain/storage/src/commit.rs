@@ -18,7 +18,8 @@ impl ChainDb {
     /// flat state, state journal, the best pointer, and the finalized pointer
     /// when `finalized`. Refuses a block that is not `best + 1` (or 0 on an
     /// empty database), whose parent is not the best block, or whose prepared
-    /// state is for another version or root.
+    /// state is for another version or root. Genesis has no parent to check.
+    /// The extrinsics root is the importer's to verify; this stores what it is given.
     pub fn commit_block(
         &self,
         block: &SignedBlock,

@@ -19,20 +19,24 @@ async fn cli_transfer_finalizes_and_state_survives_restart() -> anyhow::Result<(
     assert!(ok, "key generate failed: {err}");
     let fresh = address_from(&out);
     let fresh_id = AccountId::from_address(&fresh)?;
+    // Alice authors every dev block and receives the fees; Bob sends.
     let alice = hm_crypto::dev_keypair("alice").unwrap().account_id();
+    let bob = hm_crypto::dev_keypair("bob").unwrap().account_id();
 
     let wallet = node.wallet().await?;
-    let alice_before = wallet.balance(&alice).await?;
+    let (alice_before, bob_before) = (wallet.balance(&alice).await?, wallet.balance(&bob).await?);
     let url = node.rpc_url();
-    let (ok, out, err) = cli(&["tx", "transfer", "--from", "//Alice", "--to", &fresh, "--amount", "12.5", "--rpc-url", &url])?;
+    let (ok, out, err) = cli(&["tx", "transfer", "--from", "//Bob", "--to", &fresh, "--amount", "12.5", "--rpc-url", &url])?;
     assert!(ok, "transfer failed: {out}\n{err}");
     assert!(out.contains("Finalized in block #"), "{out}");
 
-    let fresh_after = wallet.balance(&fresh_id).await?;
-    assert_eq!(fresh_after.free, 12 * UNITS + UNITS / 2);
-    let alice_after = wallet.balance(&alice).await?;
-    assert!(alice_after.free < alice_before.free - 12 * UNITS - UNITS / 2, "alice pays amount plus fee");
-    assert_eq!(alice_after.nonce, alice_before.nonce + 1);
+    let amount = 12 * UNITS + UNITS / 2;
+    assert_eq!(wallet.balance(&fresh_id).await?.free, amount);
+    let (alice_after, bob_after) = (wallet.balance(&alice).await?, wallet.balance(&bob).await?);
+    let fee = bob_before.free - amount - bob_after.free;
+    assert!(fee > 0, "the sender pays a fee");
+    assert_eq!(alice_after.free - alice_before.free, fee, "the author receives exactly the fee");
+    assert_eq!(bob_after.nonce, bob_before.nonce + 1);
 
     let (ok, out, _) = cli(&["query", "balance", &fresh, "--rpc-url", &url])?;
     assert!(ok && out.contains("12.5 CAES"), "{out}");
