@@ -22,6 +22,10 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "error: no Rust toolchain found. Install Rust >= 1.85 (rustup) and re-run." >&2
   exit 1
 fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "==> installing cargo-fuzz"
+  cargo install --locked cargo-fuzz
+fi
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "==> installing cargo-nextest"
   cargo install --locked cargo-nextest

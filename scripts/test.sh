@@ -8,6 +8,14 @@ bash scripts/setup.sh
 start=$(date +%s)
 cargo build --release --workspace --all-targets
 echo "==> build took $(( $(date +%s) - start ))s"
+# Fuzz smoke runs: each decoder target gets a bounded burst of coverage-guided inputs.
+# cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP allows them on the stable toolchain, and
+# `--sanitizer none` avoids needing a nightly sanitizer runtime (the targets are safe Rust).
+for target in extrinsic_decode block_decode; do
+  echo "==> fuzzing $target for ${FUZZ_SECONDS:-30}s"
+  (cd fuzz && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$HOME/.cache/hypermesh-fuzz-target" \
+    cargo fuzz run --release --sanitizer none "$target" -- -max_total_time="${FUZZ_SECONDS:-30}" 2>&1 | tail -n 3)
+done
 # e2e tests locate the binaries through this variable.
 export HYPERMESH_BIN="$CARGO_TARGET_DIR/release/hypermesh"
 cargo nextest run --release --workspace --no-fail-fast

@@ -54,7 +54,10 @@ pub enum Genesis {
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     #[error("cannot read chain spec {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("chain spec {path} is not valid: {reason}")]
     Invalid { path: String, reason: String },
     #[error("genesis cannot be built: {0}")]
@@ -68,9 +71,14 @@ impl ChainSpec {
             "dev" => Ok(Self::dev()),
             "local" => Ok(Self::local()),
             path => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| SpecError::Read { path: path.into(), source })?;
-                Self::from_json(&text).map_err(|reason| SpecError::Invalid { path: path.into(), reason })
+                let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
+                    path: path.into(),
+                    source,
+                })?;
+                Self::from_json(&text).map_err(|reason| SpecError::Invalid {
+                    path: path.into(),
+                    reason,
+                })
             }
         }
     }
@@ -81,12 +89,22 @@ impl ChainSpec {
 
     /// Single-validator development chain: alice authors; six funded dev accounts.
     pub fn dev() -> Self {
-        Self::built_in("Development", "dev", "Development", &hm_crypto::DEV_ACCOUNTS)
+        Self::built_in(
+            "Development",
+            "dev",
+            "Development",
+            &hm_crypto::DEV_ACCOUNTS,
+        )
     }
 
     /// Local testnet: alice, bob, charlie and dave funded (the BFT engine makes all four validators).
     pub fn local() -> Self {
-        Self::built_in("Local Testnet", "local", "Local", &hm_crypto::DEV_ACCOUNTS[..4])
+        Self::built_in(
+            "Local Testnet",
+            "local",
+            "Local",
+            &hm_crypto::DEV_ACCOUNTS[..4],
+        )
     }
 
     fn built_in(name: &str, id: &str, chain_type: &str, funded: &[&str]) -> Self {
@@ -115,7 +133,9 @@ impl ChainSpec {
                 "tokenDecimals": hm_primitives::CAES_DECIMALS,
                 "addressPrefix": hm_primitives::ADDRESS_HRP,
             }),
-            consensus: ConsensusSpec { engine: ConsensusEngineKind::Dev { authority: alice } },
+            consensus: ConsensusSpec {
+                engine: ConsensusEngineKind::Dev { authority: alice },
+            },
             genesis: Genesis::RuntimeGenesis { patch },
         }
     }
@@ -142,9 +162,17 @@ impl ChainSpec {
         let top = self
             .genesis_storage()?
             .into_iter()
-            .map(|(k, v)| (format!("0x{}", hex::encode(k)), format!("0x{}", hex::encode(v))))
+            .map(|(k, v)| {
+                (
+                    format!("0x{}", hex::encode(k)),
+                    format!("0x{}", hex::encode(v)),
+                )
+            })
             .collect();
-        Ok(ChainSpec { genesis: Genesis::Raw { top }, ..self.clone() })
+        Ok(ChainSpec {
+            genesis: Genesis::Raw { top },
+            ..self.clone()
+        })
     }
 
     pub fn to_json(&self, raw: bool) -> Result<String, SpecError> {
@@ -154,7 +182,8 @@ impl ChainSpec {
 }
 
 fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
-    hex::decode(s.strip_prefix("0x").unwrap_or(s)).map_err(|e| format!("raw genesis entry `{s}` is not hex: {e}"))
+    hex::decode(s.strip_prefix("0x").unwrap_or(s))
+        .map_err(|e| format!("raw genesis entry `{s}` is not hex: {e}"))
 }
 
 #[cfg(test)]

@@ -3,10 +3,17 @@ use super::*;
 #[test]
 fn committed_spec_files_match_the_built_in_specs() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../chainspec/");
-    for (file, spec) in [("dev.json", ChainSpec::dev()), ("local.json", ChainSpec::local())] {
+    for (file, spec) in [
+        ("dev.json", ChainSpec::dev()),
+        ("local.json", ChainSpec::local()),
+    ] {
         let text = std::fs::read_to_string(format!("{root}{file}")).expect("chainspec file exists");
         let parsed = ChainSpec::from_json(&text).expect("chainspec file parses");
-        assert_eq!(parsed, spec, "chainspec/{file} is stale: regenerate with `hypermesh build-spec --chain {}`", spec.id);
+        assert_eq!(
+            parsed, spec,
+            "chainspec/{file} is stale: regenerate with `hypermesh build-spec --chain {}`",
+            spec.id
+        );
     }
 }
 
@@ -15,13 +22,25 @@ fn raw_and_patch_give_the_same_genesis() {
     let spec = ChainSpec::dev();
     let raw = ChainSpec::from_json(&spec.to_json(true).unwrap()).unwrap();
     assert!(matches!(raw.genesis, Genesis::Raw { .. }));
-    assert_eq!(raw.genesis_storage().unwrap(), spec.genesis_storage().unwrap());
+    assert_eq!(
+        raw.genesis_storage().unwrap(),
+        spec.genesis_storage().unwrap()
+    );
 }
 
 #[test]
 fn substrate_shape_and_properties() {
-    let v: serde_json::Value = serde_json::from_str(&ChainSpec::dev().to_json(false).unwrap()).unwrap();
-    for field in ["name", "id", "chainType", "bootNodes", "protocolId", "properties", "genesis"] {
+    let v: serde_json::Value =
+        serde_json::from_str(&ChainSpec::dev().to_json(false).unwrap()).unwrap();
+    for field in [
+        "name",
+        "id",
+        "chainType",
+        "bootNodes",
+        "protocolId",
+        "properties",
+        "genesis",
+    ] {
         assert!(v.get(field).is_some(), "missing {field}");
     }
     assert_eq!(v["properties"]["tokenSymbol"], "CAES");
@@ -31,13 +50,20 @@ fn substrate_shape_and_properties() {
 
 #[test]
 fn bad_specs_are_refused_with_reasons() {
-    assert!(matches!(ChainSpec::load("/nonexistent/spec.json"), Err(SpecError::Read { .. })));
+    assert!(matches!(
+        ChainSpec::load("/nonexistent/spec.json"),
+        Err(SpecError::Read { .. })
+    ));
     assert!(ChainSpec::from_json("{}").is_err());
     assert!(ChainSpec::from_json("not json").is_err());
-    let mut v: serde_json::Value = serde_json::from_str(&ChainSpec::dev().to_json(true).unwrap()).unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&ChainSpec::dev().to_json(true).unwrap()).unwrap();
     v["genesis"]["raw"]["top"]["0xzz"] = serde_json::json!("0x00");
     let spec = ChainSpec::from_json(&v.to_string()).unwrap();
     assert!(matches!(spec.genesis_storage(), Err(SpecError::Genesis(_))));
     v["surprise"] = serde_json::json!(1);
-    assert!(ChainSpec::from_json(&v.to_string()).is_err(), "unknown fields are refused");
+    assert!(
+        ChainSpec::from_json(&v.to_string()).is_err(),
+        "unknown fields are refused"
+    );
 }

@@ -93,7 +93,10 @@ pub enum TxStatus {
 impl TxStatus {
     /// No further updates follow a final status.
     pub fn is_final(&self) -> bool {
-        matches!(self, TxStatus::Finalized(_) | TxStatus::Usurped(_) | TxStatus::Dropped | TxStatus::Invalid)
+        matches!(
+            self,
+            TxStatus::Finalized(_) | TxStatus::Usurped(_) | TxStatus::Dropped | TxStatus::Invalid
+        )
     }
 }
 
@@ -126,7 +129,10 @@ pub struct PoolStatus {
 /// Submission side of the transaction pool.
 pub trait TransactionPoolApi: Send + Sync {
     fn submit(&self, xt: Vec<u8>) -> Result<H256, PoolError>;
-    fn submit_and_watch(&self, xt: Vec<u8>) -> Result<(H256, mpsc::UnboundedReceiver<TxStatus>), PoolError>;
+    fn submit_and_watch(
+        &self,
+        xt: Vec<u8>,
+    ) -> Result<(H256, mpsc::UnboundedReceiver<TxStatus>), PoolError>;
     /// Encoded pending extrinsics, ready first.
     fn pending(&self) -> Vec<Vec<u8>>;
     fn status(&self) -> PoolStatus;

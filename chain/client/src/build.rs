@@ -40,12 +40,16 @@ impl Client {
         let mut rejected = Vec::new();
         for (hash, xt) in candidates {
             // A transaction that turns out invalid must leave no trace in the block's state.
-            match with_transaction(&mut overlay, |ext| hm_runtime::apply_extrinsic(ext, &ctx, &xt)) {
+            match with_transaction(&mut overlay, |ext| {
+                hm_runtime::apply_extrinsic(ext, &ctx, &xt)
+            }) {
                 Ok(_) => {
                     debug_assert_eq!(hash, blake3_256(&xt));
                     included.push(hash);
                     extrinsics.push(xt);
                 }
+                // The block is full: this transaction stays in the pool for the next one.
+                Err(InvalidTransaction::ExhaustsResources) => break,
                 Err(invalid) => rejected.push((hash, invalid)),
             }
         }
@@ -62,6 +66,10 @@ impl Client {
             consensus,
             seal: Vec::new(),
         };
-        Ok(BuiltBlock { block: Block { header, extrinsics }, included, rejected })
+        Ok(BuiltBlock {
+            block: Block { header, extrinsics },
+            included,
+            rejected,
+        })
     }
 }

@@ -87,7 +87,11 @@ impl ChainApi for Client {
         if let Some(e) = overlay.read_error() {
             return Err(ClientError::Storage(e));
         }
-        Ok(AccountSummary { free, reserved, nonce })
+        Ok(AccountSummary {
+            free,
+            reserved,
+            nonce,
+        })
     }
 
     fn import_notifications(&self) -> broadcast::Receiver<Header> {

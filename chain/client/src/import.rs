@@ -1,14 +1,21 @@
 //! Block import: the one path every block takes, authored here or received.
 use crate::Client;
 use hm_consensus_api::{VerifyContext, VerifyError};
-use hm_primitives::{blake3_256, Block, Header, InvalidTransaction, SignedBlock, H256, MAX_BLOCK_BYTES, MAX_EXTRINSIC_BYTES};
+use hm_primitives::{
+    blake3_256, Block, Header, InvalidTransaction, SignedBlock, H256, MAX_BLOCK_BYTES,
+    MAX_EXTRINSIC_BYTES,
+};
 use hm_runtime::BlockContext;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("block {number} does not extend the best block {best_number} ({best_hash:?})")]
-    NotNext { number: u64, best_number: u64, best_hash: H256 },
+    NotNext {
+        number: u64,
+        best_number: u64,
+        best_hash: H256,
+    },
     #[error("block body is {0} bytes, over the block limit")]
     TooLarge(usize),
     #[error("extrinsics root does not match the body")]
@@ -18,7 +25,10 @@ pub enum ImportError {
     #[error("a final block must carry a justification")]
     MissingJustification,
     #[error("extrinsic {index} is invalid: {reason}")]
-    InvalidExtrinsic { index: usize, reason: InvalidTransaction },
+    InvalidExtrinsic {
+        index: usize,
+        reason: InvalidTransaction,
+    },
     #[error("state root mismatch: header says {header:?}, execution gives {computed:?}")]
     StateRoot { header: H256, computed: H256 },
     #[error("state error: {0}")]
@@ -39,18 +49,30 @@ pub struct ImportOutcome {
 }
 
 pub(crate) fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 impl Client {
     /// Verify, execute and commit `signed` on top of the best block, in one synced write.
     /// `finalize` marks it final; it then needs a valid justification.
-    pub fn import_block(&self, signed: SignedBlock, finalize: bool) -> Result<ImportOutcome, ImportError> {
+    pub fn import_block(
+        &self,
+        signed: SignedBlock,
+        finalize: bool,
+    ) -> Result<ImportOutcome, ImportError> {
         let started = Instant::now();
         let _guard = self.import_lock.lock();
         let header = &signed.block.header;
         let hash = header.hash();
-        let extrinsic_hashes: Vec<H256> = signed.block.extrinsics.iter().map(|x| blake3_256(x)).collect();
+        let extrinsic_hashes: Vec<H256> = signed
+            .block
+            .extrinsics
+            .iter()
+            .map(|x| blake3_256(x))
+            .collect();
         if self.db.header(&hash)?.is_some() {
             return Ok(ImportOutcome {
                 hash,
@@ -72,7 +94,10 @@ impl Client {
         check_body(&signed.block)?;
 
         let public_key_of = |who: &hm_primitives::AccountId| self.public_key_of(who);
-        let ctx = VerifyContext { public_key_of: &public_key_of, now_ms: now_ms() };
+        let ctx = VerifyContext {
+            public_key_of: &public_key_of,
+            now_ms: now_ms(),
+        };
         self.verifier.verify_header(header, &parent, &ctx)?;
         match &signed.justification {
             Some(j) => self.verifier.verify_justification(header, j, &ctx)?,
@@ -82,7 +107,10 @@ impl Client {
 
         let computed = self.execute(&signed.block, &parent)?;
         if computed.root != header.state_root {
-            return Err(ImportError::StateRoot { header: header.state_root, computed: computed.root });
+            return Err(ImportError::StateRoot {
+                header: header.state_root,
+                computed: computed.root,
+            });
         }
         self.db.commit_block(&signed, computed, finalize)?;
 
@@ -110,7 +138,11 @@ impl Client {
     }
 
     /// Re-execute every extrinsic; any invalid one makes the whole block invalid.
-    fn execute(&self, block: &Block, parent: &Header) -> Result<hm_storage::PreparedState, ImportError> {
+    fn execute(
+        &self,
+        block: &Block,
+        parent: &Header,
+    ) -> Result<hm_storage::PreparedState, ImportError> {
         let header = &block.header;
         let ctx = BlockContext {
             number: header.number,

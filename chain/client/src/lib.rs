@@ -54,24 +54,40 @@ pub enum OpenError {
 
 impl Client {
     /// Open the chain in `db`, writing the genesis block first if the database is empty.
-    pub fn open(db: Arc<ChainDb>, genesis: &GenesisStorage, verifier: Arc<dyn BlockVerifier>) -> Result<Self, OpenError> {
+    pub fn open(
+        db: Arc<ChainDb>,
+        genesis: &GenesisStorage,
+        verifier: Arc<dyn BlockVerifier>,
+    ) -> Result<Self, OpenError> {
         let (genesis_block, genesis_changes) = genesis_block(&db, genesis)?;
         let genesis_hash = genesis_block.hash();
         match db.genesis_hash()? {
             Some(found) if found != genesis_hash => {
-                return Err(OpenError::GenesisMismatch { found, expected: genesis_hash })
+                return Err(OpenError::GenesisMismatch {
+                    found,
+                    expected: genesis_hash,
+                })
             }
             Some(_) => {}
             None => {
                 let prepared = db.prepare_state(0, &genesis_changes)?;
-                let signed = SignedBlock { block: genesis_block, justification: None };
+                let signed = SignedBlock {
+                    block: genesis_block,
+                    justification: None,
+                };
                 db.commit_block(&signed, prepared, true)?;
                 tracing::info!(%genesis_hash, "initialised genesis block");
             }
         }
         let (best_number, best_hash) = db.best()?.ok_or(OpenError::Incomplete)?;
         let (finalized_number, finalized_hash) = db.finalized()?.ok_or(OpenError::Incomplete)?;
-        let info = ChainInfo { genesis_hash, best_hash, best_number, finalized_hash, finalized_number };
+        let info = ChainInfo {
+            genesis_hash,
+            best_hash,
+            best_number,
+            finalized_hash,
+            finalized_number,
+        };
         Ok(Client {
             db,
             verifier,
@@ -93,9 +109,9 @@ impl Client {
 
     pub fn best_header(&self) -> Result<Header, hm_storage::StorageError> {
         let hash = self.info.read().best_hash;
-        self.db
-            .header(&hash)?
-            .ok_or_else(|| hm_storage::StorageError::Corrupt(format!("best header {hash:?} missing")))
+        self.db.header(&hash)?.ok_or_else(|| {
+            hm_storage::StorageError::Corrupt(format!("best header {hash:?} missing"))
+        })
     }
 
     /// A fresh overlay on the latest state (for read-only runtime queries too).
@@ -110,9 +126,14 @@ impl Client {
 }
 
 /// The genesis block: number 0, zero parent, state from the chain spec.
-fn genesis_block(db: &ChainDb, genesis: &GenesisStorage) -> Result<(Block, hm_storage::StateChanges), OpenError> {
-    let mut changes: hm_storage::StateChanges =
-        genesis.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
+fn genesis_block(
+    db: &ChainDb,
+    genesis: &GenesisStorage,
+) -> Result<(Block, hm_storage::StateChanges), OpenError> {
+    let mut changes: hm_storage::StateChanges = genesis
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
     changes.sort_by(|a, b| a.0.cmp(&b.0));
     changes.dedup_by(|a, b| a.0 == b.0);
     let prepared = db.prepare_state(0, &changes)?;
@@ -126,5 +147,11 @@ fn genesis_block(db: &ChainDb, genesis: &GenesisStorage) -> Result<(Block, hm_st
         consensus: Vec::new(),
         seal: Vec::new(),
     };
-    Ok((Block { header, extrinsics: Vec::new() }, changes))
+    Ok((
+        Block {
+            header,
+            extrinsics: Vec::new(),
+        },
+        changes,
+    ))
 }

@@ -16,7 +16,12 @@ pub struct StateOverlay<'a> {
 
 impl<'a> StateOverlay<'a> {
     pub fn new(db: &'a ChainDb, verify_cache: &'a VerifyCache) -> Self {
-        StateOverlay { db, verify_cache, changes: BTreeMap::new(), read_error: RefCell::new(None) }
+        StateOverlay {
+            db,
+            verify_cache,
+            changes: BTreeMap::new(),
+            read_error: RefCell::new(None),
+        }
     }
 
     /// The accumulated changes, in key order, or the first read error.
@@ -40,7 +45,9 @@ impl Externalities for StateOverlay<'_> {
         match self.db.state_get(key) {
             Ok(v) => v,
             Err(e) => {
-                self.read_error.borrow_mut().get_or_insert_with(|| format!("state read failed: {e}"));
+                self.read_error
+                    .borrow_mut()
+                    .get_or_insert_with(|| format!("state read failed: {e}"));
                 None
             }
         }

@@ -7,7 +7,10 @@ use hm_runtime::TxContext;
 impl TransactionValidator for Client {
     fn validate(&self, xt: &[u8]) -> Result<ValidTransaction, InvalidTransaction> {
         let info = self.chain_info();
-        let ctx = TxContext { genesis_hash: info.genesis_hash, best_number: info.best_number };
+        let ctx = TxContext {
+            genesis_hash: info.genesis_hash,
+            best_number: info.best_number,
+        };
         hm_runtime::validate_transaction(&self.overlay(), &ctx, xt)
     }
 

@@ -34,7 +34,12 @@ pub struct VerifyContext<'a> {
 /// Checks consensus data on import. Authored blocks pass through it too.
 pub trait BlockVerifier: Send + Sync {
     /// Seal, proposer eligibility, consensus proof and timestamp rules of `header` on top of `parent`.
-    fn verify_header(&self, header: &Header, parent: &Header, ctx: &VerifyContext) -> Result<(), VerifyError>;
+    fn verify_header(
+        &self,
+        header: &Header,
+        parent: &Header,
+        ctx: &VerifyContext,
+    ) -> Result<(), VerifyError>;
     /// Whether `justification` proves `header` final.
     fn verify_justification(
         &self,
@@ -45,12 +50,24 @@ pub trait BlockVerifier: Send + Sync {
 }
 
 /// Timestamp rules shared by engines: strictly increasing, bounded future drift.
-pub fn check_timestamp(header: &Header, parent: &Header, now_ms: u64, drift_ms: u64) -> Result<(), VerifyError> {
+pub fn check_timestamp(
+    header: &Header,
+    parent: &Header,
+    now_ms: u64,
+    drift_ms: u64,
+) -> Result<(), VerifyError> {
     if header.timestamp_ms <= parent.timestamp_ms {
-        return Err(VerifyError::TimestampNotIncreasing { parent: parent.timestamp_ms, got: header.timestamp_ms });
+        return Err(VerifyError::TimestampNotIncreasing {
+            parent: parent.timestamp_ms,
+            got: header.timestamp_ms,
+        });
     }
     if header.timestamp_ms > now_ms.saturating_add(drift_ms) {
-        return Err(VerifyError::TimestampTooFarAhead { got: header.timestamp_ms, now: now_ms, drift_ms });
+        return Err(VerifyError::TimestampTooFarAhead {
+            got: header.timestamp_ms,
+            now: now_ms,
+            drift_ms,
+        });
     }
     Ok(())
 }

@@ -56,11 +56,21 @@ impl DevEngine {
         config: DevConfig,
         new_transactions: Arc<Notify>,
     ) -> Self {
-        DevEngine { client, pool, key: Arc::new(key), config, new_transactions, on_import: None }
+        DevEngine {
+            client,
+            pool,
+            key: Arc::new(key),
+            config,
+            new_transactions,
+            on_import: None,
+        }
     }
 
     /// Called after each authored block is imported (metrics, logs).
-    pub fn with_import_hook(mut self, hook: impl Fn(&ImportOutcome) + Send + Sync + 'static) -> Self {
+    pub fn with_import_hook(
+        mut self,
+        hook: impl Fn(&ImportOutcome) + Send + Sync + 'static,
+    ) -> Self {
         self.on_import = Some(Box::new(hook));
         self
     }
@@ -101,11 +111,18 @@ impl DevEngine {
     pub fn author_block(&self) -> anyhow::Result<ImportOutcome> {
         let parent = self.client.best_header()?;
         let timestamp_ms = hm_client_now_ms().max(parent.timestamp_ms + 1);
-        let candidates = self.pool.ready_for_block(self.config.max_block_txs, self.config.max_block_bytes);
-        let built = self.client.build_block(self.key.account_id(), timestamp_ms, candidates, Vec::new())?;
+        let candidates = self
+            .pool
+            .ready_for_block(self.config.max_block_txs, self.config.max_block_bytes);
+        let built =
+            self.client
+                .build_block(self.key.account_id(), timestamp_ms, candidates, Vec::new())?;
         if !built.rejected.is_empty() {
             let hashes: Vec<_> = built.rejected.iter().map(|(h, _)| *h).collect();
-            tracing::debug!(count = hashes.len(), "dropping transactions that failed to apply");
+            tracing::debug!(
+                count = hashes.len(),
+                "dropping transactions that failed to apply"
+            );
             self.pool.remove_invalid(&hashes);
         }
         let mut block = built.block;
@@ -115,9 +132,17 @@ impl DevEngine {
             engine_id: DEV_ENGINE_ID,
             data: self.key.sign(finality_message(&hash).as_bytes()).encode(),
         };
-        let outcome = self.client.import_block(SignedBlock { block, justification: Some(justification) }, true)?;
-        self.pool.on_block_imported(outcome.hash, &outcome.extrinsic_hashes);
-        self.pool.on_block_finalized(outcome.hash, &outcome.extrinsic_hashes);
+        let outcome = self.client.import_block(
+            SignedBlock {
+                block,
+                justification: Some(justification),
+            },
+            true,
+        )?;
+        self.pool
+            .on_block_imported(outcome.hash, &outcome.extrinsic_hashes);
+        self.pool
+            .on_block_finalized(outcome.hash, &outcome.extrinsic_hashes);
         tracing::info!(
             "✨ authored and finalized #{} ({}) with {} extrinsics in {:?}",
             outcome.number,

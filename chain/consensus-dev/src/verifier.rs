@@ -24,7 +24,11 @@ impl DevVerifier {
         DevVerifier { authority }
     }
 
-    fn authority_key(&self, header: &Header, ctx: &VerifyContext) -> Result<hm_primitives::FalconPublicKey, VerifyError> {
+    fn authority_key(
+        &self,
+        header: &Header,
+        ctx: &VerifyContext,
+    ) -> Result<hm_primitives::FalconPublicKey, VerifyError> {
         if header.proposer != self.authority {
             return Err(VerifyError::UnknownProposer(header.proposer));
         }
@@ -33,10 +37,17 @@ impl DevVerifier {
 }
 
 impl BlockVerifier for DevVerifier {
-    fn verify_header(&self, header: &Header, parent: &Header, ctx: &VerifyContext) -> Result<(), VerifyError> {
+    fn verify_header(
+        &self,
+        header: &Header,
+        parent: &Header,
+        ctx: &VerifyContext,
+    ) -> Result<(), VerifyError> {
         let key = self.authority_key(header, ctx)?;
         if !header.consensus.is_empty() {
-            return Err(VerifyError::BadProof("dev blocks carry no consensus proof".into()));
+            return Err(VerifyError::BadProof(
+                "dev blocks carry no consensus proof".into(),
+            ));
         }
         if !hm_crypto::falcon::verify_raw(key.as_bytes(), header.hash().as_bytes(), &header.seal) {
             return Err(VerifyError::BadSeal);
@@ -44,15 +55,25 @@ impl BlockVerifier for DevVerifier {
         check_timestamp(header, parent, ctx.now_ms, MAX_FUTURE_DRIFT_MS)
     }
 
-    fn verify_justification(&self, header: &Header, j: &Justification, ctx: &VerifyContext) -> Result<(), VerifyError> {
+    fn verify_justification(
+        &self,
+        header: &Header,
+        j: &Justification,
+        ctx: &VerifyContext,
+    ) -> Result<(), VerifyError> {
         if j.engine_id != DEV_ENGINE_ID {
-            return Err(VerifyError::BadJustification(format!("engine id {:?} is not dev0", j.engine_id)));
+            return Err(VerifyError::BadJustification(format!(
+                "engine id {:?} is not dev0",
+                j.engine_id
+            )));
         }
         let key = self.authority_key(header, ctx)?;
         let sig = FalconSignature::decode(&mut &j.data[..])
             .map_err(|e| VerifyError::BadJustification(format!("undecodable signature: {e}")))?;
         if !hm_crypto::verify(&key, finality_message(&header.hash()).as_bytes(), &sig) {
-            return Err(VerifyError::BadJustification("authority signature does not verify".into()));
+            return Err(VerifyError::BadJustification(
+                "authority signature does not verify".into(),
+            ));
         }
         Ok(())
     }
@@ -84,7 +105,10 @@ mod tests {
         let kp = Keypair::generate();
         let pk = kp.public().clone();
         let lookup = move |_: &AccountId| Some(pk.clone());
-        let ctx = VerifyContext { public_key_of: &lookup, now_ms: 10_000 };
+        let ctx = VerifyContext {
+            public_key_of: &lookup,
+            now_ms: 10_000,
+        };
         let v = DevVerifier::new(kp.account_id());
         let mut parent = header(&kp, 1_000);
         parent.number = 0;
@@ -93,25 +117,52 @@ mod tests {
 
         let mut bad_seal = h.clone();
         bad_seal.seal[50] ^= 1;
-        assert_eq!(v.verify_header(&bad_seal, &parent, &ctx), Err(VerifyError::BadSeal));
+        assert_eq!(
+            v.verify_header(&bad_seal, &parent, &ctx),
+            Err(VerifyError::BadSeal)
+        );
         let mut unsigned = h.clone();
         unsigned.seal.clear();
-        assert_eq!(v.verify_header(&unsigned, &parent, &ctx), Err(VerifyError::BadSeal));
+        assert_eq!(
+            v.verify_header(&unsigned, &parent, &ctx),
+            Err(VerifyError::BadSeal)
+        );
         let stale = header(&kp, 1_000);
-        assert!(matches!(v.verify_header(&stale, &parent, &ctx), Err(VerifyError::TimestampNotIncreasing { .. })));
+        assert!(matches!(
+            v.verify_header(&stale, &parent, &ctx),
+            Err(VerifyError::TimestampNotIncreasing { .. })
+        ));
         let future = header(&kp, 10_000 + MAX_FUTURE_DRIFT_MS + 1);
-        assert!(matches!(v.verify_header(&future, &parent, &ctx), Err(VerifyError::TimestampTooFarAhead { .. })));
+        assert!(matches!(
+            v.verify_header(&future, &parent, &ctx),
+            Err(VerifyError::TimestampTooFarAhead { .. })
+        ));
         let other = Keypair::generate();
-        assert!(matches!(v.verify_header(&header(&other, 2_000), &parent, &ctx), Err(VerifyError::UnknownProposer(_))));
+        assert!(matches!(
+            v.verify_header(&header(&other, 2_000), &parent, &ctx),
+            Err(VerifyError::UnknownProposer(_))
+        ));
 
-        let good = Justification { engine_id: DEV_ENGINE_ID, data: kp.sign(finality_message(&h.hash()).as_bytes()).encode() };
+        let good = Justification {
+            engine_id: DEV_ENGINE_ID,
+            data: kp.sign(finality_message(&h.hash()).as_bytes()).encode(),
+        };
         assert_eq!(v.verify_justification(&h, &good, &ctx), Ok(()));
         // A seal is not a justification: the messages are domain-separated.
-        let seal_as_j = Justification { engine_id: DEV_ENGINE_ID, data: FalconSignature(h.seal.clone()).encode() };
+        let seal_as_j = Justification {
+            engine_id: DEV_ENGINE_ID,
+            data: FalconSignature(h.seal.clone()).encode(),
+        };
         assert!(v.verify_justification(&h, &seal_as_j, &ctx).is_err());
-        let garbage = Justification { engine_id: DEV_ENGINE_ID, data: vec![0xff; 7] };
+        let garbage = Justification {
+            engine_id: DEV_ENGINE_ID,
+            data: vec![0xff; 7],
+        };
         assert!(v.verify_justification(&h, &garbage, &ctx).is_err());
-        let wrong_engine = Justification { engine_id: *b"bft0", ..good };
+        let wrong_engine = Justification {
+            engine_id: *b"bft0",
+            ..good
+        };
         assert!(v.verify_justification(&h, &wrong_engine, &ctx).is_err());
     }
 }

@@ -35,7 +35,10 @@ mod tests {
 
     #[test]
     fn all_dev_keys_load_and_differ() {
-        let ids: Vec<_> = DEV_ACCOUNTS.iter().map(|n| dev_keypair(n).unwrap().account_id()).collect();
+        let ids: Vec<_> = DEV_ACCOUNTS
+            .iter()
+            .map(|n| dev_keypair(n).unwrap().account_id())
+            .collect();
         for (i, a) in ids.iter().enumerate() {
             for b in &ids[i + 1..] {
                 assert_ne!(a, b);

@@ -14,7 +14,8 @@ impl Keypair {
     /// A fresh key pair from the operating system's randomness.
     pub fn generate() -> Self {
         let (pk, sk) = falcon1024::keypair();
-        let public = FalconPublicKey::from_bytes(pk.as_bytes()).expect("pqcrypto returns 1793-byte public keys");
+        let public = FalconPublicKey::from_bytes(pk.as_bytes())
+            .expect("pqcrypto returns 1793-byte public keys");
         Keypair { public, secret: sk }
     }
 
@@ -22,8 +23,12 @@ impl Keypair {
     pub fn from_bytes(public: &[u8], secret: &[u8]) -> Result<Self, String> {
         let public = FalconPublicKey::from_bytes(public)
             .ok_or_else(|| format!("public key must be 1793 bytes, got {}", public.len()))?;
-        let secret = falcon1024::SecretKey::from_bytes(secret)
-            .map_err(|_| format!("secret key must be {} bytes", falcon1024::secret_key_bytes()))?;
+        let secret = falcon1024::SecretKey::from_bytes(secret).map_err(|_| {
+            format!(
+                "secret key must be {} bytes",
+                falcon1024::secret_key_bytes()
+            )
+        })?;
         let kp = Keypair { public, secret };
         let probe = H256(*blake3::hash(b"hypermesh key pair check").as_bytes());
         if !verify(&kp.public, probe.as_bytes(), &kp.sign(probe.as_bytes())) {
@@ -45,7 +50,11 @@ impl Keypair {
     }
 
     pub fn sign(&self, message: &[u8]) -> FalconSignature {
-        FalconSignature(falcon1024::detached_sign(message, &self.secret).as_bytes().to_vec())
+        FalconSignature(
+            falcon1024::detached_sign(message, &self.secret)
+                .as_bytes()
+                .to_vec(),
+        )
     }
 }
 
@@ -62,8 +71,12 @@ pub fn verify(public: &FalconPublicKey, message: &[u8], signature: &FalconSignat
 
 /// Verify from raw bytes (the host-function form used by the runtime).
 pub fn verify_raw(public: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    let Ok(pk) = falcon1024::PublicKey::from_bytes(public) else { return false };
-    let Ok(sig) = falcon1024::DetachedSignature::from_bytes(signature) else { return false };
+    let Ok(pk) = falcon1024::PublicKey::from_bytes(public) else {
+        return false;
+    };
+    let Ok(sig) = falcon1024::DetachedSignature::from_bytes(signature) else {
+        return false;
+    };
     falcon1024::verify_detached_signature(&sig, message, &pk).is_ok()
 }
 

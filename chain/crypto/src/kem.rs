@@ -10,22 +10,32 @@ pub struct KemKeypair {
 impl KemKeypair {
     pub fn generate() -> Self {
         let (pk, sk) = mlkem1024::keypair();
-        KemKeypair { public: pk.as_bytes().to_vec(), secret: sk }
+        KemKeypair {
+            public: pk.as_bytes().to_vec(),
+            secret: sk,
+        }
     }
 
     /// Recover the shared secret from a ciphertext sent to this key.
     pub fn decapsulate(&self, ciphertext: &[u8]) -> Result<[u8; 32], String> {
-        let ct = mlkem1024::Ciphertext::from_bytes(ciphertext).map_err(|e| format!("bad ML-KEM ciphertext: {e}"))?;
+        let ct = mlkem1024::Ciphertext::from_bytes(ciphertext)
+            .map_err(|e| format!("bad ML-KEM ciphertext: {e}"))?;
         let ss = mlkem1024::decapsulate(&ct, &self.secret);
-        ss.as_bytes().try_into().map_err(|_| "ML-KEM shared secret is not 32 bytes".into())
+        ss.as_bytes()
+            .try_into()
+            .map_err(|_| "ML-KEM shared secret is not 32 bytes".into())
     }
 }
 
 /// Encapsulate a fresh shared secret to `public`; returns (secret, ciphertext).
 pub fn encapsulate(public: &[u8]) -> Result<([u8; 32], Vec<u8>), String> {
-    let pk = mlkem1024::PublicKey::from_bytes(public).map_err(|e| format!("bad ML-KEM public key: {e}"))?;
+    let pk = mlkem1024::PublicKey::from_bytes(public)
+        .map_err(|e| format!("bad ML-KEM public key: {e}"))?;
     let (ss, ct) = mlkem1024::encapsulate(&pk);
-    let ss: [u8; 32] = ss.as_bytes().try_into().map_err(|_| "ML-KEM shared secret is not 32 bytes".to_string())?;
+    let ss: [u8; 32] = ss
+        .as_bytes()
+        .try_into()
+        .map_err(|_| "ML-KEM shared secret is not 32 bytes".to_string())?;
     Ok((ss, ct.as_bytes().to_vec()))
 }
 

@@ -6,9 +6,15 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum KeystoreError {
     #[error("cannot read key file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write key file {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("key file {path} is not valid: {reason}")]
     Invalid { path: PathBuf, reason: String },
 }
@@ -35,25 +41,42 @@ impl KeyFile {
 
     pub fn keypair(&self) -> Result<Keypair, String> {
         if self.scheme != "falcon1024" {
-            return Err(format!("unsupported scheme `{}`, expected falcon1024", self.scheme));
+            return Err(format!(
+                "unsupported scheme `{}`, expected falcon1024",
+                self.scheme
+            ));
         }
         let decode = |s: &str, what: &str| {
-            hex::decode(s.strip_prefix("0x").unwrap_or(s)).map_err(|e| format!("{what} is not hex: {e}"))
+            hex::decode(s.strip_prefix("0x").unwrap_or(s))
+                .map_err(|e| format!("{what} is not hex: {e}"))
         };
-        Keypair::from_bytes(&decode(&self.public_key, "public_key")?, &decode(&self.secret_key, "secret_key")?)
+        Keypair::from_bytes(
+            &decode(&self.public_key, "public_key")?,
+            &decode(&self.secret_key, "secret_key")?,
+        )
     }
 
     pub fn load(path: &Path) -> Result<Keypair, KeystoreError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| KeystoreError::Read { path: path.to_owned(), source })?;
-        let file: KeyFile = serde_json::from_str(&text)
-            .map_err(|e| KeystoreError::Invalid { path: path.to_owned(), reason: e.to_string() })?;
-        file.keypair().map_err(|reason| KeystoreError::Invalid { path: path.to_owned(), reason })
+        let text = std::fs::read_to_string(path).map_err(|source| KeystoreError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let file: KeyFile = serde_json::from_str(&text).map_err(|e| KeystoreError::Invalid {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        file.keypair().map_err(|reason| KeystoreError::Invalid {
+            path: path.to_owned(),
+            reason,
+        })
     }
 
     /// Write atomically (temp file + rename) with owner-only permissions.
     pub fn save(&self, path: &Path) -> Result<(), KeystoreError> {
-        let werr = |source| KeystoreError::Write { path: path.to_owned(), source };
+        let werr = |source| KeystoreError::Write {
+            path: path.to_owned(),
+            source,
+        };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(werr)?;
         }
@@ -86,8 +109,18 @@ mod tests {
         let kp = Keypair::generate();
         KeyFile::from_keypair("k", &kp).save(&path).unwrap();
         assert_eq!(KeyFile::load(&path).unwrap().account_id(), kp.account_id());
-        std::fs::write(&path, "{\"scheme\":\"falcon1024\",\"public_key\":\"zz\",\"secret_key\":\"00\"}").unwrap();
-        assert!(matches!(KeyFile::load(&path), Err(KeystoreError::Invalid { .. })));
-        assert!(matches!(KeyFile::load(&dir.path().join("missing")), Err(KeystoreError::Read { .. })));
+        std::fs::write(
+            &path,
+            "{\"scheme\":\"falcon1024\",\"public_key\":\"zz\",\"secret_key\":\"00\"}",
+        )
+        .unwrap();
+        assert!(matches!(
+            KeyFile::load(&path),
+            Err(KeystoreError::Invalid { .. })
+        ));
+        assert!(matches!(
+            KeyFile::load(&dir.path().join("missing")),
+            Err(KeystoreError::Read { .. })
+        ));
     }
 }

@@ -4,8 +4,8 @@
 //! Compare signed payloads, never signature bytes.
 pub mod dev;
 pub mod falcon;
-pub mod keystore;
 pub mod kem;
+pub mod keystore;
 pub mod verify_cache;
 
 pub use dev::{dev_keypair, DEV_ACCOUNTS};

@@ -15,7 +15,9 @@ pub struct VerifyCache {
 impl VerifyCache {
     pub fn new(capacity: usize) -> Self {
         let cap = NonZeroUsize::new(capacity.max(1)).expect("capacity is at least one");
-        VerifyCache { seen: Mutex::new(lru::LruCache::new(cap)) }
+        VerifyCache {
+            seen: Mutex::new(lru::LruCache::new(cap)),
+        }
     }
 
     pub fn verify(&self, public: &[u8], message: &[u8], signature: &[u8]) -> bool {

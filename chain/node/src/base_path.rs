@@ -11,14 +11,27 @@ pub struct BasePath {
 impl BasePath {
     pub fn resolve(args: &ChainArgs) -> anyhow::Result<Self> {
         if let Some(p) = &args.base_path {
-            return Ok(BasePath { path: p.clone(), _temp: None });
+            return Ok(BasePath {
+                path: p.clone(),
+                _temp: None,
+            });
         }
         if args.dev {
-            let temp = tempfile::Builder::new().prefix("hypermesh-dev-").tempdir()?;
-            return Ok(BasePath { path: temp.path().to_owned(), _temp: Some(temp) });
+            let temp = tempfile::Builder::new()
+                .prefix("hypermesh-dev-")
+                .tempdir()?;
+            return Ok(BasePath {
+                path: temp.path().to_owned(),
+                _temp: Some(temp),
+            });
         }
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
-        Ok(BasePath { path: home.join(".local/share/hypermesh"), _temp: None })
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Ok(BasePath {
+            path: home.join(".local/share/hypermesh"),
+            _temp: None,
+        })
     }
 
     pub fn chain(&self, chain_id: &str) -> PathBuf {

@@ -3,7 +3,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "hypermesh", version, about = "HyperMesh node: post-quantum four-proof chain", propagate_version = true)]
+#[command(
+    name = "hypermesh",
+    version,
+    about = "HyperMesh node: post-quantum four-proof chain",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

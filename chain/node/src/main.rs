@@ -22,7 +22,9 @@ pub(crate) fn load_spec(args: &ChainArgs) -> anyhow::Result<ChainSpec> {
 
 pub(crate) fn verifier_for(spec: &ChainSpec) -> Arc<dyn BlockVerifier> {
     match &spec.consensus.engine {
-        ConsensusEngineKind::Dev { authority } => Arc::new(hm_consensus_dev::DevVerifier::new(*authority)),
+        ConsensusEngineKind::Dev { authority } => {
+            Arc::new(hm_consensus_dev::DevVerifier::new(*authority))
+        }
     }
 }
 
@@ -50,11 +52,17 @@ fn main() {
                 .and_then(|rt| rt.block_on(service::run(cli.run)))
         }
         Some(Command::Key(cmd)) => commands::key::run(cmd),
-        Some(Command::BuildSpec { chain, raw }) => {
-            load_spec(&chain).and_then(|spec| Ok(println!("{}", spec.to_json(raw)?)))
-        }
+        Some(Command::BuildSpec { chain, raw }) => load_spec(&chain).and_then(|spec| {
+            println!("{}", spec.to_json(raw)?);
+            Ok(())
+        }),
         Some(Command::PurgeChain { chain, yes }) => commands::blocks::purge(&chain, yes),
-        Some(Command::ExportBlocks { chain, from, to, output }) => {
+        Some(Command::ExportBlocks {
+            chain,
+            from,
+            to,
+            output,
+        }) => {
             init_logging();
             commands::blocks::export(&chain, from, to, &output)
         }

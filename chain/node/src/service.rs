@@ -1,5 +1,8 @@
 //! Wiring of a running node: storage, client, pool, RPC, metrics and the consensus engine.
-use crate::{base_path::BasePath, cli::{RpcMethodsArg, RunArgs}};
+use crate::{
+    base_path::BasePath,
+    cli::{RpcMethodsArg, RunArgs},
+};
 use anyhow::Context;
 use hm_chainspec::{ChainSpec, ConsensusEngineKind};
 use hm_client::Client;
@@ -27,7 +30,10 @@ impl TransactionPoolApi for NotifyingPool {
         }
         r
     }
-    fn submit_and_watch(&self, xt: Vec<u8>) -> Result<(H256, mpsc::UnboundedReceiver<TxStatus>), PoolError> {
+    fn submit_and_watch(
+        &self,
+        xt: Vec<u8>,
+    ) -> Result<(H256, mpsc::UnboundedReceiver<TxStatus>), PoolError> {
         let r = self.pool.submit_and_watch(xt);
         if r.is_ok() {
             self.new_transactions.notify_one();
@@ -43,7 +49,11 @@ impl TransactionPoolApi for NotifyingPool {
 }
 
 /// Which key authors blocks, if any.
-fn validator_key(args: &RunArgs, spec: &ChainSpec, base: &BasePath) -> anyhow::Result<Option<Keypair>> {
+fn validator_key(
+    args: &RunArgs,
+    spec: &ChainSpec,
+    base: &BasePath,
+) -> anyhow::Result<Option<Keypair>> {
     let dev_flags = [
         (args.alice, "alice"),
         (args.bob, "bob"),
@@ -55,12 +65,17 @@ fn validator_key(args: &RunArgs, spec: &ChainSpec, base: &BasePath) -> anyhow::R
     let dev_name = dev_flags.iter().find(|(on, _)| *on).map(|(_, n)| *n);
     let dev_name = dev_name.or(if args.chain.dev { Some("alice") } else { None });
     if let Some(name) = dev_name {
-        return Ok(Some(hm_crypto::dev_keypair(name).context("built-in dev key is unreadable")?));
+        return Ok(Some(
+            hm_crypto::dev_keypair(name).context("built-in dev key is unreadable")?,
+        ));
     }
     if !(args.validator || args.key_file.is_some()) {
         return Ok(None);
     }
-    let path = args.key_file.clone().unwrap_or_else(|| base.validator_key(&spec.id));
+    let path = args
+        .key_file
+        .clone()
+        .unwrap_or_else(|| base.validator_key(&spec.id));
     let key = hm_crypto::KeyFile::load(&path).with_context(|| {
         format!("--validator needs a key: create one with `hypermesh key generate --validator --chain {}`", spec.id)
     })?;
@@ -80,24 +95,41 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let client = Arc::new(Client::open(db, &genesis, verifier)?);
     let info = client.chain_info();
-    tracing::info!("🔨 genesis {:?}, best #{} ({})", info.genesis_hash, info.best_number, info.best_hash);
+    tracing::info!(
+        "🔨 genesis {:?}, best #{} ({})",
+        info.genesis_hash,
+        info.best_number,
+        info.best_hash
+    );
 
     let pool = Arc::new(TransactionPool::new(
-        PoolConfig { max_count: args.pool_limit, max_per_sender: args.pool_per_sender, ..PoolConfig::default() },
+        PoolConfig {
+            max_count: args.pool_limit,
+            max_per_sender: args.pool_per_sender,
+            ..PoolConfig::default()
+        },
         client.clone(),
     ));
     let new_transactions = Arc::new(Notify::new());
-    let pool_api: Arc<dyn TransactionPoolApi> =
-        Arc::new(NotifyingPool { pool: pool.clone(), new_transactions: new_transactions.clone() });
+    let pool_api: Arc<dyn TransactionPoolApi> = Arc::new(NotifyingPool {
+        pool: pool.clone(),
+        new_transactions: new_transactions.clone(),
+    });
 
     let metrics = Metrics::new();
     if !args.no_prometheus {
         let addr = SocketAddr::from(([127, 0, 0, 1], args.prometheus_port));
-        hm_metrics::serve(addr, metrics.clone()).await.context("starting the Prometheus endpoint")?;
+        hm_metrics::serve(addr, metrics.clone())
+            .await
+            .context("starting the Prometheus endpoint")?;
     }
     spawn_metrics_updater(client.clone(), pool.clone(), metrics.clone());
 
-    let rpc_ip = if args.rpc_external { [0, 0, 0, 0] } else { [127, 0, 0, 1] };
+    let rpc_ip = if args.rpc_external {
+        [0, 0, 0, 0]
+    } else {
+        [127, 0, 0, 1]
+    };
     let rpc_config = hm_rpc::RpcConfig {
         addr: SocketAddr::from((rpc_ip, args.rpc_port)),
         max_connections: args.rpc_max_connections,
@@ -118,7 +150,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let admin_pool = pool.clone();
     let pool_admin: Arc<dyn hm_rpc::PoolAdmin> = Arc::new(move |hashes: &[H256]| {
-        let present: Vec<H256> = hashes.iter().filter(|h| admin_pool.contains(h)).copied().collect();
+        let present: Vec<H256> = hashes
+            .iter()
+            .filter(|h| admin_pool.contains(h))
+            .copied()
+            .collect();
         admin_pool.remove_invalid(hashes);
         present
     });
@@ -129,9 +165,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         info: node_info,
         metrics: Some(metrics.clone()),
         // A single-node chain has no peers to sync from; the BFT engine supplies real figures.
-        health: Arc::new(|| hm_rpc::Health { peers: 0, is_syncing: false, should_have_peers: false }),
+        health: Arc::new(|| hm_rpc::Health {
+            peers: 0,
+            is_syncing: false,
+            should_have_peers: false,
+        }),
     };
-    let (rpc_addr, rpc_handle) = hm_rpc::start(rpc_config, deps).await.context("starting JSON-RPC")?;
+    let (rpc_addr, rpc_handle) = hm_rpc::start(rpc_config, deps)
+        .await
+        .context("starting JSON-RPC")?;
     tracing::debug!("JSON-RPC bound to {rpc_addr}");
 
     let authoring = match validator_key(&args, &spec, &base)? {
@@ -143,8 +185,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                 ..DevConfig::default()
             };
             let m = metrics.clone();
-            let engine = DevEngine::new(client.clone(), pool.clone(), key, config, new_transactions)
-                .with_import_hook(move |o| m.observe_import(o.elapsed.as_secs_f64(), o.extrinsic_hashes.len()));
+            let engine =
+                DevEngine::new(client.clone(), pool.clone(), key, config, new_transactions)
+                    .with_import_hook(move |o| {
+                        m.observe_import(o.elapsed.as_secs_f64(), o.extrinsic_hashes.len())
+                    });
             Some(tokio::spawn(engine.run()))
         }
         None => {

@@ -12,7 +12,9 @@ pub const FALCON_PUBLIC_KEY_BYTES: usize = 1793;
 pub const FALCON_MAX_SIGNATURE_BYTES: usize = 1462;
 
 /// `AccountId = blake3(falcon1024_public_key)`.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen,
+)]
 pub struct AccountId(pub [u8; 32]);
 
 impl AccountId {
@@ -30,15 +32,22 @@ impl AccountId {
     /// Parse an `hm1…` bech32m address. Also accepts `0x` + 64 hex digits.
     pub fn from_address(s: &str) -> Result<Self, AddressError> {
         if let Some(hex_digits) = s.strip_prefix("0x") {
-            return H256::from_hex(hex_digits).map(|h| AccountId(h.0)).map_err(AddressError::Hex);
+            return H256::from_hex(hex_digits)
+                .map(|h| AccountId(h.0))
+                .map_err(AddressError::Hex);
         }
         let parsed = bech32::primitives::decode::CheckedHrpstring::new::<bech32::Bech32m>(s)
             .map_err(|e| AddressError::Bech32(alloc::format!("{e}")))?;
         if parsed.hrp().as_str() != ADDRESS_HRP {
-            return Err(AddressError::WrongPrefix(String::from(parsed.hrp().as_str())));
+            return Err(AddressError::WrongPrefix(String::from(
+                parsed.hrp().as_str(),
+            )));
         }
         let bytes: Vec<u8> = parsed.byte_iter().collect();
-        let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| AddressError::WrongLength(bytes.len()))?;
+        let arr: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| AddressError::WrongLength(bytes.len()))?;
         Ok(AccountId(arr))
     }
 }
@@ -81,7 +90,9 @@ impl fmt::Display for AddressError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AddressError::Bech32(e) => write!(f, "not a bech32m address: {e}"),
-            AddressError::WrongPrefix(p) => write!(f, "address prefix is `{p}`, expected `{ADDRESS_HRP}`"),
+            AddressError::WrongPrefix(p) => {
+                write!(f, "address prefix is `{p}`, expected `{ADDRESS_HRP}`")
+            }
             AddressError::WrongLength(n) => write!(f, "address holds {n} bytes, expected 32"),
             AddressError::Hex(e) => write!(f, "{e}"),
         }
@@ -178,10 +189,15 @@ mod tests {
         bad[last] = if bad[last] == b'q' { b'p' } else { b'q' };
         assert!(AccountId::from_address(core::str::from_utf8(&bad).unwrap()).is_err());
         // Other prefix.
-        let other = bech32::encode::<bech32::Bech32m>(bech32::Hrp::parse("bc").unwrap(), &id.0).unwrap();
-        assert_eq!(AccountId::from_address(&other), Err(AddressError::WrongPrefix("bc".into())));
+        let other =
+            bech32::encode::<bech32::Bech32m>(bech32::Hrp::parse("bc").unwrap(), &id.0).unwrap();
+        assert_eq!(
+            AccountId::from_address(&other),
+            Err(AddressError::WrongPrefix("bc".into()))
+        );
         // bech32 (not m) checksum is refused.
-        let legacy = bech32::encode::<bech32::Bech32>(bech32::Hrp::parse("hm").unwrap(), &id.0).unwrap();
+        let legacy =
+            bech32::encode::<bech32::Bech32>(bech32::Hrp::parse("hm").unwrap(), &id.0).unwrap();
         assert!(AccountId::from_address(&legacy).is_err());
         assert!(AccountId::from_address("").is_err());
         assert!(AccountId::from_address("0x1234").is_err());

@@ -20,9 +20,15 @@ impl fmt::Display for AmountError {
         match self {
             AmountError::Empty => write!(f, "amount is empty; write it in CAES, e.g. 1.5"),
             AmountError::InvalidCharacter(c) => {
-                write!(f, "unexpected character {c:?} in amount; use digits and one '.', e.g. 12.25")
+                write!(
+                    f,
+                    "unexpected character {c:?} in amount; use digits and one '.', e.g. 12.25"
+                )
             }
-            AmountError::TooManyDecimals => write!(f, "CAES has {CAES_DECIMALS} decimals; drop the extra digits"),
+            AmountError::TooManyDecimals => write!(
+                f,
+                "CAES has {CAES_DECIMALS} decimals; drop the extra digits"
+            ),
             AmountError::Overflow => write!(f, "amount is too large"),
         }
     }
@@ -45,7 +51,10 @@ pub fn parse_caes(s: &str) -> Result<Balance, AmountError> {
         let mut v: Balance = 0;
         for c in part.chars().filter(|c| *c != '_') {
             let d = c.to_digit(10).ok_or(AmountError::InvalidCharacter(c))?;
-            v = v.checked_mul(10).and_then(|v| v.checked_add(d as Balance)).ok_or(AmountError::Overflow)?;
+            v = v
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(d as Balance))
+                .ok_or(AmountError::Overflow)?;
         }
         Ok(v)
     };
@@ -88,12 +97,18 @@ mod tests {
         assert_eq!(parse_caes("0.000000000001"), Ok(1));
         assert_eq!(parse_caes("1_000"), Ok(1000 * UNITS));
         assert_eq!(parse_caes(".5"), Ok(UNITS / 2));
-        assert_eq!(parse_caes("0.0000000000001"), Err(AmountError::TooManyDecimals));
+        assert_eq!(
+            parse_caes("0.0000000000001"),
+            Err(AmountError::TooManyDecimals)
+        );
         assert_eq!(parse_caes("-1"), Err(AmountError::InvalidCharacter('-')));
         assert_eq!(parse_caes("1e3"), Err(AmountError::InvalidCharacter('e')));
         assert_eq!(parse_caes(""), Err(AmountError::Empty));
         assert_eq!(parse_caes("."), Err(AmountError::Empty));
-        assert_eq!(parse_caes("999999999999999999999999999999"), Err(AmountError::Overflow));
+        assert_eq!(
+            parse_caes("999999999999999999999999999999"),
+            Err(AmountError::Overflow)
+        );
         assert_eq!(format_caes(1_500_000_000_000), "1.5");
         assert_eq!(format_caes(0), "0");
         assert_eq!(format_caes(1), "0.000000000001");

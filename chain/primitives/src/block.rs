@@ -113,8 +113,14 @@ mod tests {
     #[test]
     fn scale_round_trip() {
         let b = SignedBlock {
-            block: Block { header: header(), extrinsics: alloc::vec![alloc::vec![1, 2, 3]] },
-            justification: Some(Justification { engine_id: *b"dev0", data: alloc::vec![1] }),
+            block: Block {
+                header: header(),
+                extrinsics: alloc::vec![alloc::vec![1, 2, 3]],
+            },
+            justification: Some(Justification {
+                engine_id: *b"dev0",
+                data: alloc::vec![1],
+            }),
         };
         let enc = b.encode();
         assert_eq!(SignedBlock::decode(&mut &enc[..]).unwrap(), b);

@@ -57,7 +57,13 @@ impl<Call: Encode> UncheckedExtrinsic<Call> {
     /// The 32-byte message a signer signs for this extrinsic.
     pub fn signing_message(&self, genesis_hash: &H256, spec_version: u32) -> Option<H256> {
         let s = self.signed.as_ref()?;
-        Some(signing_message(genesis_hash, spec_version, &s.signer.account_id(), &s.extra, &self.call))
+        Some(signing_message(
+            genesis_hash,
+            spec_version,
+            &s.signer.account_id(),
+            &s.extra,
+            &self.call,
+        ))
     }
 }
 
@@ -89,21 +95,46 @@ mod tests {
     #[test]
     fn message_binds_genesis_version_and_every_field() {
         let who = AccountId([1; 32]);
-        let extra = SignedExtra { nonce: 1, tip: 0, valid_until: 100 };
+        let extra = SignedExtra {
+            nonce: 1,
+            tip: 0,
+            valid_until: 100,
+        };
         let call: Vec<u8> = alloc::vec![1, 2];
         let base = signing_message(&H256([0; 32]), 1, &who, &extra, &call);
-        assert_ne!(base, signing_message(&H256([1; 32]), 1, &who, &extra, &call));
-        assert_ne!(base, signing_message(&H256([0; 32]), 2, &who, &extra, &call));
-        assert_ne!(base, signing_message(&H256([0; 32]), 1, &AccountId([2; 32]), &extra, &call));
+        assert_ne!(
+            base,
+            signing_message(&H256([1; 32]), 1, &who, &extra, &call)
+        );
+        assert_ne!(
+            base,
+            signing_message(&H256([0; 32]), 2, &who, &extra, &call)
+        );
+        assert_ne!(
+            base,
+            signing_message(&H256([0; 32]), 1, &AccountId([2; 32]), &extra, &call)
+        );
         let later = SignedExtra { nonce: 2, ..extra };
-        assert_ne!(base, signing_message(&H256([0; 32]), 1, &who, &later, &call));
-        let mortal = SignedExtra { valid_until: 101, ..extra };
-        assert_ne!(base, signing_message(&H256([0; 32]), 1, &who, &mortal, &call));
+        assert_ne!(
+            base,
+            signing_message(&H256([0; 32]), 1, &who, &later, &call)
+        );
+        let mortal = SignedExtra {
+            valid_until: 101,
+            ..extra
+        };
+        assert_ne!(
+            base,
+            signing_message(&H256([0; 32]), 1, &who, &mortal, &call)
+        );
     }
 
     #[test]
     fn truncated_extrinsic_is_rejected() {
-        let xt = UncheckedExtrinsic::<Vec<u8>> { signed: None, call: alloc::vec![1, 2, 3] };
+        let xt = UncheckedExtrinsic::<Vec<u8>> {
+            signed: None,
+            call: alloc::vec![1, 2, 3],
+        };
         let enc = xt.encode();
         let r: Result<UncheckedExtrinsic<Vec<u8>>, _> =
             crate::decode_untrusted(&enc[..enc.len() - 1], crate::MAX_EXTRINSIC_BYTES);

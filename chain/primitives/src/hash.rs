@@ -4,7 +4,9 @@ use core::fmt;
 use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 
 /// A 32-byte BLAKE3-256 digest. Shown as `0x`-hex in JSON and logs.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen,
+)]
 pub struct H256(pub [u8; 32]);
 
 impl H256 {
@@ -25,7 +27,10 @@ impl H256 {
     pub fn from_hex(s: &str) -> Result<Self, String> {
         let digits = s.strip_prefix("0x").unwrap_or(s);
         if digits.len() != 64 {
-            return Err(alloc::format!("expected 32 bytes (64 hex digits), got {} digits", digits.len()));
+            return Err(alloc::format!(
+                "expected 32 bytes (64 hex digits), got {} digits",
+                digits.len()
+            ));
         }
         let mut out = [0u8; 32];
         hex::decode_to_slice(digits, &mut out).map_err(|e| alloc::format!("invalid hex: {e}"))?;
@@ -54,7 +59,12 @@ impl fmt::Debug for H256 {
 impl fmt::Display for H256 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Short form for logs: 0x1234…cdef
-        write!(f, "0x{}…{}", hex::encode(&self.0[..2]), hex::encode(&self.0[30..]))
+        write!(
+            f,
+            "0x{}…{}",
+            hex::encode(&self.0[..2]),
+            hex::encode(&self.0[30..])
+        )
     }
 }
 

@@ -45,7 +45,10 @@ pub fn decode_untrusted<T: parity_scale_codec::DecodeLimit>(
     max_len: usize,
 ) -> Result<T, DecodeError> {
     if bytes.len() > max_len {
-        return Err(DecodeError::TooLarge { len: bytes.len(), max: max_len });
+        return Err(DecodeError::TooLarge {
+            len: bytes.len(),
+            max: max_len,
+        });
     }
     T::decode_all_with_depth_limit(DECODE_DEPTH_LIMIT, &mut &bytes[..])
         .map_err(|e| DecodeError::Malformed(alloc::format!("{e}")))
@@ -61,7 +64,9 @@ pub enum DecodeError {
 impl core::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            DecodeError::TooLarge { len, max } => write!(f, "{len} bytes exceeds the {max}-byte limit"),
+            DecodeError::TooLarge { len, max } => {
+                write!(f, "{len} bytes exceeds the {max}-byte limit")
+            }
             DecodeError::Malformed(e) => write!(f, "malformed SCALE encoding: {e}"),
         }
     }

@@ -47,7 +47,13 @@ mod tests {
         let a = merkle_root(&[b"a".as_slice(), b"b", b"c"]);
         let b = merkle_root(&[b"b".as_slice(), b"a", b"c"]);
         assert_ne!(a, b);
-        assert_eq!(a, node_hash(&node_hash(&leaf_hash(b"a"), &leaf_hash(b"b")), &leaf_hash(b"c")));
+        assert_eq!(
+            a,
+            node_hash(
+                &node_hash(&leaf_hash(b"a"), &leaf_hash(b"b")),
+                &leaf_hash(b"c")
+            )
+        );
     }
 
     #[test]

@@ -30,6 +30,9 @@ mod tests {
         let b = map_key(b"Caesar", b"Account", &[4]);
         assert_eq!(a[..32], b[..32]);
         assert_eq!(&a[48..], &[1, 2, 3]);
-        assert_ne!(value_key(b"Caesar", b"Account"), value_key(b"System", b"Account"));
+        assert_ne!(
+            value_key(b"Caesar", b"Account"),
+            value_key(b"System", b"Account")
+        );
     }
 }

@@ -32,7 +32,10 @@ pub enum InvalidTransaction {
     /// Free balance cannot pay the fee.
     CannotPayFees { fee: Balance, free: Balance },
     /// Mortality passed.
-    Expired { valid_until: BlockNumber, current: BlockNumber },
+    Expired {
+        valid_until: BlockNumber,
+        current: BlockNumber,
+    },
     /// Unsigned extrinsics are only inherents and evidence.
     UnsignedNotAllowed,
     /// Larger than a block may hold.
@@ -52,17 +55,35 @@ impl core::fmt::Display for InvalidTransaction {
             UnknownSigner => {
                 write!(f, "unknown signer: the account's first transaction must carry its full public key")
             }
-            Stale { expected, got } => write!(f, "stale nonce {got}: the account's next nonce is {expected}"),
+            Stale { expected, got } => write!(
+                f,
+                "stale nonce {got}: the account's next nonce is {expected}"
+            ),
             FutureTooFar { expected, got } => {
-                write!(f, "nonce {got} is too far in the future: the account's next nonce is {expected}")
+                write!(
+                    f,
+                    "nonce {got} is too far in the future: the account's next nonce is {expected}"
+                )
             }
             CannotPayFees { fee, free } => {
-                write!(f, "insufficient balance: fee is {fee} plancks but free balance is {free}")
+                write!(
+                    f,
+                    "insufficient balance: fee is {fee} plancks but free balance is {free}"
+                )
             }
-            Expired { valid_until, current } => {
-                write!(f, "transaction expired: valid until block {valid_until}, chain is at {current}")
+            Expired {
+                valid_until,
+                current,
+            } => {
+                write!(
+                    f,
+                    "transaction expired: valid until block {valid_until}, chain is at {current}"
+                )
             }
-            UnsignedNotAllowed => write!(f, "unsigned extrinsics are only allowed for inherents and evidence"),
+            UnsignedNotAllowed => write!(
+                f,
+                "unsigned extrinsics are only allowed for inherents and evidence"
+            ),
             ExhaustsResources => write!(f, "transaction would exhaust block resources"),
             BadCall => write!(f, "call is not valid"),
         }

@@ -5,7 +5,9 @@ pub mod rpc;
 pub use rpc::{BalanceInfo, ChainContext, Finalized, RpcWallet};
 
 use hm_crypto::Keypair;
-use hm_primitives::{AccountId, Balance, BlockNumber, Nonce, SignedExtra, SignedPart, Signer, H256};
+use hm_primitives::{
+    AccountId, Balance, BlockNumber, Nonce, SignedExtra, SignedPart, Signer, H256,
+};
 use hm_runtime::{Call, Extrinsic};
 use parity_scale_codec::Encode;
 
@@ -22,11 +24,33 @@ pub struct TxParams {
 /// Sign `call`. The first transaction of an account (nonce 0) carries the full
 /// public key so the chain can store it; later ones carry only the account id.
 pub fn sign(kp: &Keypair, call: Call, p: &TxParams) -> Vec<u8> {
-    let signer = if p.nonce == 0 { Signer::FullKey(kp.public().clone()) } else { Signer::Id(kp.account_id()) };
-    let extra = SignedExtra { nonce: p.nonce, tip: p.tip, valid_until: p.valid_until };
-    let msg = hm_primitives::signing_message(&p.genesis_hash, p.spec_version, &kp.account_id(), &extra, &call);
+    let signer = if p.nonce == 0 {
+        Signer::FullKey(kp.public().clone())
+    } else {
+        Signer::Id(kp.account_id())
+    };
+    let extra = SignedExtra {
+        nonce: p.nonce,
+        tip: p.tip,
+        valid_until: p.valid_until,
+    };
+    let msg = hm_primitives::signing_message(
+        &p.genesis_hash,
+        p.spec_version,
+        &kp.account_id(),
+        &extra,
+        &call,
+    );
     let signature = kp.sign(msg.as_bytes());
-    Extrinsic { signed: Some(SignedPart { signer, extra, signature }), call }.encode()
+    Extrinsic {
+        signed: Some(SignedPart {
+            signer,
+            extra,
+            signature,
+        }),
+        call,
+    }
+    .encode()
 }
 
 /// A CAES transfer call.

@@ -38,14 +38,18 @@ pub struct Finalized {
 }
 
 fn parse_hash(v: &Value, what: &str) -> anyhow::Result<H256> {
-    let s = v.as_str().ok_or_else(|| anyhow!("{what}: expected a hex string, got {v}"))?;
+    let s = v
+        .as_str()
+        .ok_or_else(|| anyhow!("{what}: expected a hex string, got {v}"))?;
     H256::from_hex(s).map_err(|e| anyhow!("{what}: {e}"))
 }
 
 fn parse_number(v: &Value) -> anyhow::Result<u64> {
     match v {
         Value::Number(n) => n.as_u64().ok_or_else(|| anyhow!("bad number {n}")),
-        Value::String(s) => u64::from_str_radix(s.trim_start_matches("0x"), 16).context("bad hex number"),
+        Value::String(s) => {
+            u64::from_str_radix(s.trim_start_matches("0x"), 16).context("bad hex number")
+        }
         other => bail!("expected a number, got {other}"),
     }
 }
@@ -53,7 +57,10 @@ fn parse_number(v: &Value) -> anyhow::Result<u64> {
 fn parse_balance(v: &Value) -> anyhow::Result<Balance> {
     match v {
         Value::String(s) => s.parse().with_context(|| format!("bad balance {s}")),
-        Value::Number(n) => n.as_u64().map(Balance::from).ok_or_else(|| anyhow!("bad balance {n}")),
+        Value::Number(n) => n
+            .as_u64()
+            .map(Balance::from)
+            .ok_or_else(|| anyhow!("bad balance {n}")),
         other => bail!("expected a balance, got {other}"),
     }
 }
@@ -64,7 +71,9 @@ impl RpcWallet {
             .request_timeout(Duration::from_secs(60))
             .build(url)
             .await
-            .with_context(|| format!("cannot reach the node at {url}; is it running? (--rpc-url)"))?;
+            .with_context(|| {
+                format!("cannot reach the node at {url}; is it running? (--rpc-url)")
+            })?;
         Ok(RpcWallet { client })
     }
 
@@ -73,23 +82,40 @@ impl RpcWallet {
     }
 
     pub async fn chain_context(&self) -> anyhow::Result<ChainContext> {
-        let genesis: Value = self.client.request("chain_getBlockHash", rpc_params![0u64]).await?;
-        let version: Value = self.client.request("state_getRuntimeVersion", rpc_params![]).await?;
-        let header: Value = self.client.request("chain_getHeader", rpc_params![]).await?;
+        let genesis: Value = self
+            .client
+            .request("chain_getBlockHash", rpc_params![0u64])
+            .await?;
+        let version: Value = self
+            .client
+            .request("state_getRuntimeVersion", rpc_params![])
+            .await?;
+        let header: Value = self
+            .client
+            .request("chain_getHeader", rpc_params![])
+            .await?;
         Ok(ChainContext {
             genesis_hash: parse_hash(&genesis, "genesis hash")?,
-            spec_version: version["specVersion"].as_u64().ok_or_else(|| anyhow!("no specVersion"))? as u32,
+            spec_version: version["specVersion"]
+                .as_u64()
+                .ok_or_else(|| anyhow!("no specVersion"))? as u32,
             best_number: parse_number(&header["number"])?,
         })
     }
 
     pub async fn next_nonce(&self, who: &AccountId) -> anyhow::Result<u64> {
-        let v: Value = self.client.request("system_accountNextIndex", rpc_params![who.to_address()]).await?;
+        let v: Value = self
+            .client
+            .request("system_accountNextIndex", rpc_params![who.to_address()])
+            .await?;
         parse_number(&v)
     }
 
     pub async fn balance(&self, who: &AccountId) -> anyhow::Result<BalanceInfo> {
-        let v: Value = self.client.request("caesar_balance", rpc_params![who.to_address()]).await?;
+        let v: Value = self
+            .client
+            .request("caesar_balance", rpc_params![who.to_address()])
+            .await?;
         Ok(BalanceInfo {
             free: parse_balance(&v["free"])?,
             reserved: parse_balance(&v["reserved"])?,
@@ -100,7 +126,10 @@ impl RpcWallet {
     pub async fn submit(&self, xt: &[u8]) -> anyhow::Result<H256> {
         let v: Value = self
             .client
-            .request("author_submitExtrinsic", rpc_params![format!("0x{}", hex::encode(xt))])
+            .request(
+                "author_submitExtrinsic",
+                rpc_params![format!("0x{}", hex::encode(xt))],
+            )
             .await?;
         parse_hash(&v, "extrinsic hash")
     }
@@ -120,9 +149,16 @@ impl RpcWallet {
             let status = status?;
             if let Some(h) = status.get("finalized") {
                 let block_hash = parse_hash(h, "finalized block")?;
-                let header: Value = self.client.request("chain_getHeader", rpc_params![block_hash]).await?;
+                let header: Value = self
+                    .client
+                    .request("chain_getHeader", rpc_params![block_hash])
+                    .await?;
                 let block_number = parse_number(&header["number"])?;
-                return Ok(Finalized { extrinsic_hash, block_hash, block_number });
+                return Ok(Finalized {
+                    extrinsic_hash,
+                    block_hash,
+                    block_number,
+                });
             }
             if let Some(s) = status.as_str() {
                 if matches!(s, "dropped" | "invalid" | "usurped") {

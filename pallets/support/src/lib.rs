@@ -47,7 +47,11 @@ impl parity_scale_codec::Encode for DispatchError {
 
 impl Default for DispatchError {
     fn default() -> Self {
-        DispatchError { pallet: u8::MAX, error: u8::MAX, message: "" }
+        DispatchError {
+            pallet: u8::MAX,
+            error: u8::MAX,
+            message: "",
+        }
     }
 }
 

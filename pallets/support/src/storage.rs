@@ -6,7 +6,8 @@ use parity_scale_codec::{Decode, Encode};
 /// Read and decode. A value that fails to decode reads as absent: state is
 /// only ever written by the runtime itself, so this means a bug, not input.
 pub fn get<T: Decode>(ext: &dyn Externalities, key: &[u8]) -> Option<T> {
-    ext.storage_get(key).and_then(|v| T::decode(&mut &v[..]).ok())
+    ext.storage_get(key)
+        .and_then(|v| T::decode(&mut &v[..]).ok())
 }
 
 pub fn put<T: Encode>(ext: &mut dyn Externalities, key: &[u8], value: &T) {

@@ -30,7 +30,10 @@ pub fn with_transaction<R, E>(
     ext: &mut dyn Externalities,
     f: impl FnOnce(&mut dyn Externalities) -> Result<R, E>,
 ) -> Result<R, E> {
-    let mut overlay = Overlay { inner: ext, changes: BTreeMap::new() };
+    let mut overlay = Overlay {
+        inner: ext,
+        changes: BTreeMap::new(),
+    };
     let result = f(&mut overlay);
     if result.is_ok() {
         let Overlay { inner, changes } = overlay;

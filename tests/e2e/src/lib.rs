@@ -25,7 +25,10 @@ pub fn node_binary() -> PathBuf {
 
 /// A free TCP port on 127.0.0.1 (bound then released; collisions are unlikely and retried by callers).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
 }
 
 pub struct Node {
@@ -65,7 +68,10 @@ impl Node {
 
     fn spawn(&mut self) -> anyhow::Result<()> {
         std::fs::create_dir_all(&self.base_path)?;
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path)?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)?;
         let mut cmd = Command::new(node_binary());
         cmd.args(&self.args)
             .arg("--base-path")
@@ -73,11 +79,16 @@ impl Node {
             .args(["--rpc-port", &self.rpc_port.to_string()])
             .args(["--prometheus-port", &self.prometheus_port.to_string()])
             .args(["--port", &self.p2p_port.to_string()])
-            .env("RUST_LOG", std::env::var("E2E_NODE_LOG").unwrap_or_else(|_| "info".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("E2E_NODE_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
-        let child = cmd.spawn().with_context(|| format!("spawning {}", node_binary().display()))?;
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("spawning {}", node_binary().display()))?;
         self.child = Some(child);
         Ok(())
     }
@@ -103,16 +114,26 @@ impl Node {
         loop {
             if let Some(child) = self.child.as_mut() {
                 if let Some(status) = child.try_wait()? {
-                    bail!("node exited with {status} during start-up; log:\n{}", tail(&self.log(), 40));
+                    bail!(
+                        "node exited with {status} during start-up; log:\n{}",
+                        tail(&self.log(), 40)
+                    );
                 }
             }
             if let Ok(w) = RpcWallet::connect(&self.rpc_url()).await {
-                if w.client().request::<Value, _>("system_health", rpc_params![]).await.is_ok() {
+                if w.client()
+                    .request::<Value, _>("system_health", rpc_params![])
+                    .await
+                    .is_ok()
+                {
                     return Ok(());
                 }
             }
             if Instant::now() > deadline {
-                bail!("node RPC not ready after {timeout:?}; log:\n{}", tail(&self.log(), 40));
+                bail!(
+                    "node RPC not ready after {timeout:?}; log:\n{}",
+                    tail(&self.log(), 40)
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -134,7 +155,10 @@ impl Node {
     /// SIGTERM and wait for a clean exit.
     pub fn stop(&mut self) -> anyhow::Result<std::process::ExitStatus> {
         let mut child = self.child.take().context("node is not running")?;
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM)?;
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )?;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = child.try_wait()? {
@@ -216,5 +240,9 @@ pub fn tail(text: &str, lines: usize) -> String {
 /// Run the `hypermesh` binary as a CLI tool and return (success, stdout, stderr).
 pub fn cli(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
     let out = Command::new(node_binary()).args(args).output()?;
-    Ok((out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into()))
+    Ok((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    ))
 }

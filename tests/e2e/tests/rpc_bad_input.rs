@@ -15,7 +15,12 @@ async fn rpc_error(node: &Node, method: &str, params: Vec<Value>) -> String {
         Ok(v) => panic!("{method} unexpectedly succeeded with {v}"),
         Err(e) => match e.downcast_ref::<jsonrpsee::core::ClientError>() {
             Some(jsonrpsee::core::ClientError::Call(obj)) => {
-                format!("code {} message {} data {:?}", obj.code(), obj.message(), obj.data())
+                format!(
+                    "code {} message {} data {:?}",
+                    obj.code(),
+                    obj.message(),
+                    obj.data()
+                )
             }
             _ => format!("{e:?}"),
         },
@@ -23,7 +28,10 @@ async fn rpc_error(node: &Node, method: &str, params: Vec<Value>) -> String {
 }
 
 async fn still_serving(node: &Node) {
-    let health = node.rpc("system_health", vec![]).await.expect("node still answers");
+    let health = node
+        .rpc("system_health", vec![])
+        .await
+        .expect("node still answers");
     assert!(health.is_object());
 }
 
@@ -71,65 +79,139 @@ async fn every_bad_input_gets_a_precise_error_and_the_node_keeps_serving() -> an
     assert!(e.to_lowercase().contains("hex"), "malformed hex: {e}");
     still_serving(&node).await;
 
-    let e = rpc_error(&node, "author_submitExtrinsic", vec![hex(&good[..good.len() - 3])]).await;
-    assert!(e.contains("1001") && e.contains("do not decode"), "truncated: {e}");
+    let e = rpc_error(
+        &node,
+        "author_submitExtrinsic",
+        vec![hex(&good[..good.len() - 3])],
+    )
+    .await;
+    assert!(
+        e.contains("1001") && e.contains("do not decode"),
+        "truncated: {e}"
+    );
     still_serving(&node).await;
 
-    let e = rpc_error(&node, "author_submitExtrinsic", vec![hex(&vec![7u8; 200 * 1024])]).await;
-    assert!(e.to_lowercase().contains("limit") || e.to_lowercase().contains("large"), "oversized: {e}");
+    let e = rpc_error(
+        &node,
+        "author_submitExtrinsic",
+        vec![hex(&vec![7u8; 200 * 1024])],
+    )
+    .await;
+    assert!(
+        e.to_lowercase().contains("limit") || e.to_lowercase().contains("large"),
+        "oversized: {e}"
+    );
     still_serving(&node).await;
 
     let mut bad_sig = good.clone();
     let at = bad_sig.len() - 200;
     bad_sig[at] ^= 0x55;
     let e = rpc_error(&node, "author_submitExtrinsic", vec![hex(&bad_sig)]).await;
-    assert!(e.contains("1010") && e.to_lowercase().contains("signature"), "bad signature: {e}");
+    assert!(
+        e.contains("1010") && e.to_lowercase().contains("signature"),
+        "bad signature: {e}"
+    );
 
-    let wrong_genesis = sign(&alice, transfer_call(bob, UNITS, false), &TxParams { genesis_hash: H256([9; 32]), ..params });
+    let wrong_genesis = sign(
+        &alice,
+        transfer_call(bob, UNITS, false),
+        &TxParams {
+            genesis_hash: H256([9; 32]),
+            ..params
+        },
+    );
     let e = rpc_error(&node, "author_submitExtrinsic", vec![hex(&wrong_genesis)]).await;
-    assert!(e.to_lowercase().contains("signature") && e.contains("genesis"), "wrong genesis: {e}");
+    assert!(
+        e.to_lowercase().contains("signature") && e.contains("genesis"),
+        "wrong genesis: {e}"
+    );
 
     // Advance alice's nonce once so nonce 0 is stale.
     wallet.submit_and_wait(&good).await?;
     let stale = sign(&alice, transfer_call(bob, UNITS, false), &params);
     let e = rpc_error(&node, "author_submitExtrinsic", vec![hex(&stale)]).await;
     assert!(e.to_lowercase().contains("stale"), "stale nonce: {e}");
-    let far = sign(&alice, transfer_call(bob, UNITS, false), &TxParams { nonce: nonce + 10_000, ..params });
+    let far = sign(
+        &alice,
+        transfer_call(bob, UNITS, false),
+        &TxParams {
+            nonce: nonce + 10_000,
+            ..params
+        },
+    );
     let e = rpc_error(&node, "author_submitExtrinsic", vec![hex(&far)]).await;
-    assert!(e.contains("1010") && e.contains("too far ahead"), "future nonce: {e}");
+    assert!(
+        e.contains("1010") && e.contains("too far ahead"),
+        "future nonce: {e}"
+    );
 
     let pauper = hm_crypto::Keypair::generate();
-    let broke = sign(&pauper, transfer_call(bob, UNITS, false), &TxParams { nonce: 0, ..params });
+    let broke = sign(
+        &pauper,
+        transfer_call(bob, UNITS, false),
+        &TxParams { nonce: 0, ..params },
+    );
     let e = rpc_error(&node, "author_submitExtrinsic", vec![hex(&broke)]).await;
-    assert!(e.to_lowercase().contains("insufficient balance"), "insufficient balance: {e}");
+    assert!(
+        e.to_lowercase().contains("insufficient balance"),
+        "insufficient balance: {e}"
+    );
 
-    let expired = sign(&alice, transfer_call(bob, UNITS, false), &TxParams { nonce: nonce + 1, valid_until: 1, ..params });
+    let expired = sign(
+        &alice,
+        transfer_call(bob, UNITS, false),
+        &TxParams {
+            nonce: nonce + 1,
+            valid_until: 1,
+            ..params
+        },
+    );
     let e = rpc_error(&node, "author_submitExtrinsic", vec![hex(&expired)]).await;
     assert!(e.to_lowercase().contains("expired"), "expired: {e}");
     still_serving(&node).await;
 
     let e = rpc_error(&node, "no_suchMethod", vec![]).await;
     assert!(e.contains("-32601"), "unknown method: {e}");
-    let e = rpc_error(&node, "chain_getBlockHash", vec![json!({"not": "a number"})]).await;
+    let e = rpc_error(
+        &node,
+        "chain_getBlockHash",
+        vec![json!({"not": "a number"})],
+    )
+    .await;
     assert!(e.contains("-32602"), "wrong param type: {e}");
     let e = rpc_error(&node, "caesar_balance", vec![json!("hm1qqqq")]).await;
     assert!(e.to_lowercase().contains("address"), "bad address: {e}");
-    let e = rpc_error(&node, "chain_getHeader", vec![json!(format!("0x{}", "ab".repeat(31)))]).await;
-    assert!(e.to_lowercase().contains("32 bytes") || e.to_lowercase().contains("hash"), "short hash: {e}");
+    let e = rpc_error(
+        &node,
+        "chain_getHeader",
+        vec![json!(format!("0x{}", "ab".repeat(31)))],
+    )
+    .await;
+    assert!(
+        e.to_lowercase().contains("32 bytes") || e.to_lowercase().contains("hash"),
+        "short hash: {e}"
+    );
     still_serving(&node).await;
 
     // Oversized body: refused before parsing.
-    let mut huge = br#"{"jsonrpc":"2.0","id":1,"method":"author_submitExtrinsic","params":[""#.to_vec();
+    let mut huge =
+        br#"{"jsonrpc":"2.0","id":1,"method":"author_submitExtrinsic","params":[""#.to_vec();
     huge.extend(std::iter::repeat_n(b'a', 16 * 1024 * 1024));
     huge.extend_from_slice(br#""]}"#);
     let port = node.rpc_port;
     let (status, _) = tokio::task::spawn_blocking(move || raw_post(port, &huge)).await?;
     assert!(status.contains("413"), "oversized body: {status}");
     // Oversized batch: refused as a whole.
-    let batch: Vec<Value> = (0..1000).map(|i| json!({"jsonrpc":"2.0","id":i,"method":"system_name","params":[]})).collect();
+    let batch: Vec<Value> = (0..1000)
+        .map(|i| json!({"jsonrpc":"2.0","id":i,"method":"system_name","params":[]}))
+        .collect();
     let body = serde_json::to_vec(&batch)?;
     let (status, text) = tokio::task::spawn_blocking(move || raw_post(port, &body)).await?;
-    assert!(text.to_lowercase().contains("batch"), "oversized batch: {status} {}", &text[..text.len().min(300)]);
+    assert!(
+        text.to_lowercase().contains("batch"),
+        "oversized batch: {status} {}",
+        &text[..text.len().min(300)]
+    );
     // Garbage JSON.
     let (_, text) = tokio::task::spawn_blocking(move || raw_post(port, b"{\"jsonrpc\":")).await?;
     assert!(text.contains("-32700"), "parse error: {text}");

@@ -43,20 +43,34 @@ fn open_client(chain: &ChainArgs) -> anyhow::Result<Arc<Client>> {
     let path = BasePath::resolve(chain)?.database(&spec.id);
     let db = Arc::new(ChainDb::open(&path).with_context(|| format!("opening {}", path.display()))?);
     let verifier = crate::verifier_for(&spec);
-    Ok(Arc::new(Client::open(db, &spec.genesis_storage()?, verifier)?))
+    Ok(Arc::new(Client::open(
+        db,
+        &spec.genesis_storage()?,
+        verifier,
+    )?))
 }
 
 pub fn export(chain: &ChainArgs, from: u64, to: Option<u64>, output: &Path) -> anyhow::Result<()> {
     let client = open_client(chain)?;
     let info = client.chain_info();
-    let to = to.unwrap_or(info.finalized_number).min(info.finalized_number);
-    let mut out = BufWriter::new(std::fs::File::create(output).with_context(|| format!("creating {}", output.display()))?);
+    let to = to
+        .unwrap_or(info.finalized_number)
+        .min(info.finalized_number);
+    let mut out = BufWriter::new(
+        std::fs::File::create(output).with_context(|| format!("creating {}", output.display()))?,
+    );
     out.write_all(MAGIC)?;
     out.write_all(info.genesis_hash.as_bytes())?;
     let mut count = 0u64;
     for n in from.max(1)..=to {
-        let hash = client.db().hash_by_number(n)?.with_context(|| format!("block #{n} missing"))?;
-        let block = client.db().signed_block(&hash)?.with_context(|| format!("block {hash:?} missing"))?;
+        let hash = client
+            .db()
+            .hash_by_number(n)?
+            .with_context(|| format!("block #{n} missing"))?;
+        let block = client
+            .db()
+            .signed_block(&hash)?
+            .with_context(|| format!("block {hash:?} missing"))?;
         let bytes = block.encode();
         out.write_all(&(bytes.len() as u32).to_le_bytes())?;
         out.write_all(&bytes)?;
@@ -64,22 +78,33 @@ pub fn export(chain: &ChainArgs, from: u64, to: Option<u64>, output: &Path) -> a
     }
     out.flush()?;
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    println!("exported {count} blocks (#{}..=#{to}) to {}", from.max(1), output.display());
+    println!(
+        "exported {count} blocks (#{}..=#{to}) to {}",
+        from.max(1),
+        output.display()
+    );
     Ok(())
 }
 
 pub fn import(chain: &ChainArgs, input: &Path) -> anyhow::Result<()> {
     let client = open_client(chain)?;
-    let mut r = BufReader::new(std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?);
+    let mut r = BufReader::new(
+        std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?,
+    );
     let mut magic = [0u8; MAGIC.len()];
-    r.read_exact(&mut magic).context("file too short to be a block export")?;
+    r.read_exact(&mut magic)
+        .context("file too short to be a block export")?;
     if magic != MAGIC {
         bail!("{} is not a HyperMesh block export", input.display());
     }
     let mut genesis = [0u8; 32];
     r.read_exact(&mut genesis)?;
     if H256(genesis) != client.chain_info().genesis_hash {
-        bail!("export is from chain with genesis {:?}, not this chain's {:?}", H256(genesis), client.chain_info().genesis_hash);
+        bail!(
+            "export is from chain with genesis {:?}, not this chain's {:?}",
+            H256(genesis),
+            client.chain_info().genesis_hash
+        );
     }
     let (mut imported, mut known) = (0u64, 0u64);
     loop {
@@ -94,12 +119,19 @@ pub fn import(chain: &ChainArgs, input: &Path) -> anyhow::Result<()> {
             bail!("record of {len} bytes exceeds the block size limit; file is corrupt");
         }
         let mut buf = vec![0u8; len];
-        r.read_exact(&mut buf).context("file ends inside a block record")?;
-        let block: SignedBlock = hm_primitives::decode_untrusted(&buf, buf.len())
-            .map_err(|e| anyhow::anyhow!("block record #{} does not decode: {e}", imported + known + 1))?;
+        r.read_exact(&mut buf)
+            .context("file ends inside a block record")?;
+        let block: SignedBlock = hm_primitives::decode_untrusted(&buf, buf.len()).map_err(|e| {
+            anyhow::anyhow!(
+                "block record #{} does not decode: {e}",
+                imported + known + 1
+            )
+        })?;
         let finalize = block.justification.is_some();
         let number = block.block.header.number;
-        let outcome = client.import_block(block, finalize).with_context(|| format!("importing block #{number}"))?;
+        let outcome = client
+            .import_block(block, finalize)
+            .with_context(|| format!("importing block #{number}"))?;
         if outcome.already_known {
             known += 1;
         } else {
@@ -107,6 +139,9 @@ pub fn import(chain: &ChainArgs, input: &Path) -> anyhow::Result<()> {
         }
     }
     let info = client.chain_info();
-    println!("imported {imported} blocks ({known} already known); best #{} ({:?})", info.best_number, info.best_hash);
+    println!(
+        "imported {imported} blocks ({known} already known); best #{} ({:?})",
+        info.best_number, info.best_hash
+    );
     Ok(())
 }

@@ -7,7 +7,11 @@ use std::path::Path;
 
 pub fn run(cmd: KeyCommand) -> anyhow::Result<()> {
     match cmd {
-        KeyCommand::Generate { output, chain, validator } => {
+        KeyCommand::Generate {
+            output,
+            chain,
+            validator,
+        } => {
             let kp = Keypair::generate();
             let target = match (output, validator) {
                 (Some(p), _) => Some(p),
@@ -19,7 +23,10 @@ pub fn run(cmd: KeyCommand) -> anyhow::Result<()> {
             };
             if let Some(path) = &target {
                 if path.exists() {
-                    anyhow::bail!("{} already exists; refusing to overwrite a key", path.display());
+                    anyhow::bail!(
+                        "{} already exists; refusing to overwrite a key",
+                        path.display()
+                    );
                 }
                 KeyFile::from_keypair("", &kp).save(path)?;
                 println!("Key file:   {}", path.display());
@@ -38,8 +45,11 @@ pub fn run(cmd: KeyCommand) -> anyhow::Result<()> {
                 let kp = KeyFile::load(Path::new(&key))?;
                 print_key(&kp.account_id(), Some(kp.public().as_bytes()));
             } else {
-                let id = AccountId::from_address(&key)
-                    .with_context(|| format!("`{key}` is neither a key file, a dev key name (//Alice) nor an address"))?;
+                let id = AccountId::from_address(&key).with_context(|| {
+                    format!(
+                        "`{key}` is neither a key file, a dev key name (//Alice) nor an address"
+                    )
+                })?;
                 print_key(&id, None);
             }
             Ok(())
@@ -51,6 +61,10 @@ fn print_key(id: &AccountId, public: Option<&[u8]>) {
     println!("Address:    {}", id.to_address());
     println!("Account id: 0x{}", hex::encode(id.0));
     if let Some(pk) = public {
-        println!("Public key: 0x{} (Falcon-1024, {} bytes)", hex::encode(pk), pk.len());
+        println!(
+            "Public key: 0x{} (Falcon-1024, {} bytes)",
+            hex::encode(pk),
+            pk.len()
+        );
     }
 }

@@ -21,24 +21,46 @@ fn address(s: &str, what: &str) -> anyhow::Result<AccountId> {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }
 
 pub fn tx(cmd: TxCommand) -> anyhow::Result<()> {
     match cmd {
-        TxCommand::Transfer { from, to, amount, tip, keep_alive, mortality, rpc } => {
+        TxCommand::Transfer {
+            from,
+            to,
+            amount,
+            tip,
+            keep_alive,
+            mortality,
+            rpc,
+        } => {
             let kp = load_key(&from)?;
             let dest = address(&to, "--to")?;
-            let value = parse_caes(&amount).map_err(|e| anyhow::anyhow!("--amount `{amount}`: {e}"))?;
+            let value =
+                parse_caes(&amount).map_err(|e| anyhow::anyhow!("--amount `{amount}`: {e}"))?;
             let tip = parse_caes(&tip).map_err(|e| anyhow::anyhow!("--tip `{tip}`: {e}"))?;
             runtime()?.block_on(async {
                 let wallet = RpcWallet::connect(&rpc.rpc_url).await?;
                 let call = hm_wallet::transfer_call(dest, value, keep_alive);
                 let xt = wallet.sign_with_context(&kp, call, tip, mortality).await?;
-                println!("Sending {} CAES from {} to {}", format_caes(value), kp.account_id(), dest);
-                let done = wallet.submit_and_wait(&xt).await.context("transfer failed")?;
+                println!(
+                    "Sending {} CAES from {} to {}",
+                    format_caes(value),
+                    kp.account_id(),
+                    dest
+                );
+                let done = wallet
+                    .submit_and_wait(&xt)
+                    .await
+                    .context("transfer failed")?;
                 println!("Extrinsic {:?}", done.extrinsic_hash);
-                println!("Finalized in block #{} ({:?})", done.block_number, done.block_hash);
+                println!(
+                    "Finalized in block #{} ({:?})",
+                    done.block_number, done.block_hash
+                );
                 Ok(())
             })
         }
