@@ -23,20 +23,13 @@ pub struct ChainSpec {
     pub boot_nodes: Vec<String>,
     pub protocol_id: String,
     pub properties: serde_json::Value,
-    pub consensus: ConsensusSpec,
+    pub consensus: ConsensusEngineKind,
     pub genesis: Genesis,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ConsensusSpec {
-    #[serde(flatten)]
-    pub engine: ConsensusEngineKind,
 }
 
 /// Which engine authors and finalizes, with its parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "engine", rename_all = "camelCase")]
+#[serde(tag = "engine", rename_all = "camelCase", deny_unknown_fields)]
 pub enum ConsensusEngineKind {
     /// One authority seals and finalizes every block.
     Dev { authority: AccountId },
@@ -133,9 +126,7 @@ impl ChainSpec {
                 "tokenDecimals": hm_primitives::CAES_DECIMALS,
                 "addressPrefix": hm_primitives::ADDRESS_HRP,
             }),
-            consensus: ConsensusSpec {
-                engine: ConsensusEngineKind::Dev { authority: alice },
-            },
+            consensus: ConsensusEngineKind::Dev { authority: alice },
             genesis: Genesis::RuntimeGenesis { patch },
         }
     }

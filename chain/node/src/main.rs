@@ -21,7 +21,7 @@ pub(crate) fn load_spec(args: &ChainArgs) -> anyhow::Result<ChainSpec> {
 }
 
 pub(crate) fn verifier_for(spec: &ChainSpec) -> Arc<dyn BlockVerifier> {
-    match &spec.consensus.engine {
+    match &spec.consensus {
         ConsensusEngineKind::Dev { authority } => {
             Arc::new(hm_consensus_dev::DevVerifier::new(*authority))
         }

@@ -90,7 +90,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     tracing::info!("💾 database: {}", db_path.display());
     let db = Arc::new(ChainDb::open(&db_path).context("opening the chain database")?);
     let genesis = spec.genesis_storage()?;
-    let verifier = match &spec.consensus.engine {
+    let verifier = match &spec.consensus {
         ConsensusEngineKind::Dev { authority } => Arc::new(DevVerifier::new(*authority)),
     };
     let client = Arc::new(Client::open(db, &genesis, verifier)?);
