@@ -21,19 +21,9 @@ pub fn generate(n: usize) -> Vec<Keypair> {
         .collect()
 }
 
-pub struct FundingPlan {
-    /// Plancks each account receives.
-    pub amount: Balance,
-    /// Transactions per funder in one wave: stays under the pool's per-sender limit.
-    pub wave: usize,
-    pub in_flight: usize,
-    pub stall: Duration,
-}
-
 #[derive(Debug)]
 pub struct FundingReport {
     pub txs: usize,
-    pub waves: usize,
     pub elapsed: Duration,
 }
 
@@ -60,16 +50,17 @@ pub async fn balances(wallet: &RpcWallet, who: &[AccountId]) -> anyhow::Result<V
         .await
 }
 
-/// Send `plan.amount` to every account, spreading the transfers over the six dev
-/// accounts (round-robin) so no single nonce chain is long, in waves that each
-/// finalize before the next. Then check every account holds exactly the amount.
+/// Send `amount` to every account, spreading the transfers over the six dev
+/// accounts (round-robin) so no nonce chain is long, and wait until all are
+/// finalized. Then check every account holds exactly the amount.
 pub async fn fund(
     url: &str,
     clients: &[WsClient],
     wallet: &RpcWallet,
     accounts: &[Keypair],
+    amount: Balance,
     ctx: &TxContext,
-    plan: &FundingPlan,
+    opts: &BatchOptions,
 ) -> anyhow::Result<FundingReport> {
     let start = Instant::now();
     let funders = funders()?;
@@ -79,109 +70,120 @@ pub async fn fund(
     }
     let funder_ids: Vec<AccountId> = funders.iter().map(Keypair::account_id).collect();
     let before = balances(wallet, &funder_ids).await?;
-    let mut nonces = Vec::with_capacity(funders.len());
-    for ((f, q), b) in funder_ids.iter().zip(&queues).zip(&before) {
-        let needed = plan
-            .amount
+    let mut transfers = Vec::with_capacity(funders.len());
+    for (((funder, id), q), b) in funders.iter().zip(&funder_ids).zip(&queues).zip(&before) {
+        let needed = amount
             .checked_mul(q.len() as Balance)
             .context("funding total overflows")?;
         if b.free <= needed {
             bail!(
-                "dev account {f} holds {} CAES but must fund {} accounts with {} CAES each (plus fees): \
+                "dev account {id} holds {} CAES but must fund {} accounts with {} CAES each (plus fees): \
                  use fewer --accounts or a smaller --fund",
                 format_caes(b.free),
                 q.len(),
-                format_caes(plan.amount)
+                format_caes(amount)
             );
         }
-        nonces.push(wallet.next_nonce(f).await?);
-    }
-
-    let mut sent = 0;
-    let mut waves = 0;
-    let opts = BatchOptions {
-        in_flight: plan.in_flight,
-        window: usize::MAX,
-        stall: plan.stall,
-        progress: false,
-    };
-    while queues
-        .iter()
-        .any(|q| sent_so_far(q, waves, plan.wave) < q.len())
-    {
-        let mut transfers = Vec::new();
-        for (f, q) in queues.iter().enumerate() {
-            let from = sent_so_far(q, waves, plan.wave);
-            let to = sent_so_far(q, waves + 1, plan.wave);
-            let wave: Vec<load::Transfer<'_>> = q[from..to]
-                .iter()
-                .zip(nonces[f]..)
-                .map(|(dest, nonce)| load::Transfer {
-                    from: &funders[f],
-                    to: *dest,
-                    value: plan.amount,
-                    nonce,
-                })
-                .collect();
-            nonces[f] += wave.len() as u64;
-            transfers.push(wave);
-        }
-        let flat: Vec<_> = transfers.into_iter().flatten().collect();
-        let mut signed = tokio::task::block_in_place(|| load::sign_all(&flat, ctx)).into_iter();
-        // Regroup per funder (sign_all kept the order), then lay out for submission.
-        let per_funder: Vec<Vec<load::Prepared>> = queues
+        let first = wallet.next_nonce(id).await?;
+        let chain: Vec<load::Transfer<'_>> = q
             .iter()
-            .map(|q| {
-                let n = sent_so_far(q, waves + 1, plan.wave) - sent_so_far(q, waves, plan.wave);
-                signed.by_ref().take(n).collect()
+            .zip(first..)
+            .map(|(dest, nonce)| load::Transfer {
+                from: funder,
+                to: *dest,
+                value: amount,
+                nonce,
             })
             .collect();
-        let total: usize = per_funder.iter().map(Vec::len).sum();
-        let outcome = load::run_batch(
-            url,
-            clients,
-            load::into_lanes(per_funder, clients.len()),
-            &opts,
-        )
-        .await?;
-        if outcome.submit.accepted != total || outcome.tracked.finalized() != total {
-            bail!(
-                "funding wave {waves}: {} of {total} accepted, {} finalized{}; errors: {:?}",
-                outcome.submit.accepted,
-                outcome.tracked.finalized(),
-                if outcome.follow.stalled {
-                    " (stalled)"
-                } else {
-                    ""
-                },
-                outcome.submit.top_errors(5)
-            );
-        }
-        sent += total;
-        waves += 1;
+        transfers.push(chain);
+    }
+    let per_funder = tokio::task::block_in_place(|| {
+        transfers
+            .iter()
+            .map(|chain| load::sign_all(chain, ctx))
+            .collect::<Vec<_>>()
+    });
+    let outcome = load::run_batch(
+        url,
+        clients,
+        load::into_lanes(per_funder, clients.len()),
+        opts,
+    )
+    .await?;
+    if outcome.tracked.finalized() != accounts.len() {
+        bail!(
+            "funding: {} of {} accepted, {} finalized{}; errors: {:?}",
+            outcome.submit.accepted,
+            accounts.len(),
+            outcome.tracked.finalized(),
+            if outcome.follow.stalled {
+                " (stalled)"
+            } else {
+                ""
+            },
+            outcome.submit.top_errors(5)
+        );
     }
 
     let ids: Vec<AccountId> = accounts.iter().map(Keypair::account_id).collect();
     for (id, b) in ids.iter().zip(balances(wallet, &ids).await?) {
-        if b.free != plan.amount || b.nonce != 0 {
+        if b.free != amount || b.nonce != 0 {
             bail!(
                 "account {id} holds {} CAES with nonce {} after funding; expected {} CAES and nonce 0",
                 format_caes(b.free),
                 b.nonce,
-                format_caes(plan.amount)
+                format_caes(amount)
             );
         }
     }
     Ok(FundingReport {
-        txs: sent,
-        waves,
+        txs: accounts.len(),
         elapsed: start.elapsed(),
     })
 }
 
-/// How many of a funder's transfers `waves` waves of `wave` each cover.
-fn sent_so_far(queue: &[AccountId], waves: usize, wave: usize) -> usize {
-    waves.saturating_mul(wave.max(1)).min(queue.len())
+/// Have every account publish its public key: each sends one ring transfer
+/// (nonce 0, which carries the full key) and all are finalized. The node's pool
+/// refuses a later nonce from an account whose key is not yet on chain, so the
+/// measured load starts once every key is registered.
+pub async fn register_keys(
+    url: &str,
+    clients: &[WsClient],
+    accounts: &[Keypair],
+    value: Balance,
+    ctx: &TxContext,
+    opts: &BatchOptions,
+) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    let ones = vec![1; accounts.len()];
+    let per_sender = tokio::task::block_in_place(|| {
+        let ring = load::ring_transfers(accounts, &ones, value, 0);
+        ring.iter()
+            .map(|txs| load::sign_all(txs, ctx))
+            .collect::<Vec<_>>()
+    });
+    let outcome = load::run_batch(
+        url,
+        clients,
+        load::into_lanes(per_sender, clients.len()),
+        opts,
+    )
+    .await?;
+    if outcome.tracked.finalized() != accounts.len() {
+        bail!(
+            "key registration: {} of {} accepted, {} finalized{}; errors: {:?}",
+            outcome.submit.accepted,
+            accounts.len(),
+            outcome.tracked.finalized(),
+            if outcome.follow.stalled {
+                " (stalled)"
+            } else {
+                ""
+            },
+            outcome.submit.top_errors(5)
+        );
+    }
+    Ok(start.elapsed())
 }
 
 /// What the balances after the ring load say about it.
@@ -243,16 +245,6 @@ mod tests {
             reserved: 0,
             nonce: 0,
         }
-    }
-
-    #[test]
-    fn waves_cover_each_queue_once() {
-        let q = vec![AccountId([0; 32]); 10];
-        assert_eq!(sent_so_far(&q, 0, 4), 0);
-        assert_eq!(sent_so_far(&q, 1, 4), 4);
-        assert_eq!(sent_so_far(&q, 3, 4), 10);
-        assert_eq!(sent_so_far(&q, usize::MAX, usize::MAX), 10);
-        assert_eq!(sent_so_far(&q, 2, 0), 2);
     }
 
     #[test]

@@ -46,6 +46,7 @@ async fn clients(url: &str, n: usize) -> Vec<jsonrpsee::ws_client::WsClient> {
 fn opts(window: usize, stall: Duration) -> BatchOptions {
     BatchOptions {
         in_flight: 4,
+        per_sender: 3,
         window,
         stall,
         progress: false,
@@ -72,7 +73,21 @@ async fn every_accepted_transaction_is_found_finalized_despite_skipped_heads() {
     );
     assert_eq!(out.tracked.finalized(), 30);
     assert!(out.tracked.is_complete());
-    assert_eq!(node.included().len(), 30);
+    // Each sender's transactions reached the node, and so the chain, in nonce order.
+    let included: Vec<String> = node
+        .included()
+        .into_iter()
+        .map(|b| String::from_utf8(b).unwrap())
+        .collect();
+    assert_eq!(included.len(), 30);
+    for sender in 0..3 {
+        let nonces: Vec<usize> = included
+            .iter()
+            .filter_map(|t| t.strip_prefix(&format!("tx {sender} ")))
+            .map(|k| k.parse().unwrap())
+            .collect();
+        assert_eq!(nonces, (0..10).collect::<Vec<_>>());
+    }
     // The mock announces every other head; the follower must still see every block.
     let numbers: Vec<u64> = out.follow.blocks.iter().map(|b| b.number).collect();
     assert!(
@@ -93,24 +108,25 @@ async fn every_accepted_transaction_is_found_finalized_despite_skipped_heads() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refusals_are_counted_by_reason_and_do_not_hold_the_batch() {
+async fn refusals_are_counted_by_reason_and_end_only_that_senders_chain() {
     let node = MockNode::start().await;
     let c = clients(&node.url, 1).await;
-    let out = run_batch(
-        &node.url,
-        &c,
-        into_lanes(load(2, 5, |_, k| k == 4), 2),
-        &opts(3, Duration::from_secs(30)),
-    )
-    .await
-    .unwrap();
+    // Each sender's third transaction is refused: its fourth and fifth are held back.
+    let batch = into_lanes(load(2, 5, |_, k| k == 2), 2);
+    let out = run_batch(&node.url, &c, batch, &opts(3, Duration::from_secs(30)))
+        .await
+        .unwrap();
     assert!(!out.follow.stalled);
-    assert_eq!((out.submit.accepted, out.submit.failed), (8, 2));
+    assert_eq!(
+        (out.submit.accepted, out.submit.failed, out.submit.not_sent),
+        (4, 2, 4)
+    );
     assert_eq!(
         out.submit.top_errors(5),
         vec![("1010 Invalid Transaction: \"Stale\"", 2)]
     );
-    assert_eq!(out.tracked.finalized(), 8);
+    assert_eq!(out.tracked.finalized(), 4);
+    assert_eq!(node.included().len(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -160,4 +176,18 @@ async fn a_node_that_dies_mid_batch_is_an_error_not_a_hang() {
         format!("{e:#}").contains("finalized-head subscription"),
         "{e:#}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_never_runs_more_than_its_cap_ahead_of_finality() {
+    let node = MockNode::start().await;
+    node.pause_sealing();
+    let c = clients(&node.url, 1).await;
+    // Plenty of window: only the per-sender cap (3) holds the chain back.
+    let batch = into_lanes(load(2, 10, |_, _| false), 1);
+    let out = run_batch(&node.url, &c, batch, &opts(100, Duration::from_millis(300)))
+        .await
+        .unwrap();
+    assert!(out.follow.stalled);
+    assert_eq!((out.submit.accepted, out.submit.not_sent), (6, 14));
 }

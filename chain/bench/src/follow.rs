@@ -12,7 +12,7 @@ use std::sync::atomic::{
     AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst,
 };
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
 
 const ACCEPTED: u8 = 1;
 const FINALIZED: u8 = 2;
@@ -42,6 +42,8 @@ pub struct Tracked {
     /// returned exactly once: on a failed submission, or when the transaction is
     /// both accepted and finalized.
     window: Semaphore,
+    /// Woken after every block the follower ingests, and when the batch stops.
+    block_ingested: Notify,
 }
 
 impl Tracked {
@@ -67,6 +69,7 @@ impl Tracked {
             submission_done: AtomicBool::new(false),
             last_progress_ns: AtomicU64::new(0),
             window: Semaphore::new(window.clamp(1, Semaphore::MAX_PERMITS)),
+            block_ingested: Notify::new(),
         }
     }
 
@@ -141,6 +144,24 @@ impl Tracked {
     /// Stop the batch: waiting submitters give up.
     pub fn stop(&self) {
         self.window.close();
+        self.block_ingested.notify_waiters();
+    }
+
+    /// Wait until transaction `id` is finalized; false once the batch has been stopped.
+    pub async fn wait_finalized(&self, id: u32) -> bool {
+        loop {
+            let notified = self.block_ingested.notified();
+            tokio::pin!(notified);
+            // Registered before the checks, so a wake-up between them is not lost.
+            notified.as_mut().enable();
+            if self.state[id as usize].load(SeqCst) & FINALIZED != 0 {
+                return true;
+            }
+            if self.window.is_closed() {
+                return false;
+            }
+            notified.await;
+        }
     }
 
     pub fn accepted(&self) -> usize {
@@ -273,7 +294,8 @@ pub async fn follow(
 }
 
 /// Fetch every block from `last + 1` up to `header` (announcements may skip
-/// heights) and match their extrinsics.
+/// heights) and match their extrinsics. Skipped heights take the time of the
+/// announcement that revealed them: an upper bound on their finalization time.
 async fn ingest(
     client: &WsClient,
     tracked: &Tracked,
@@ -308,6 +330,7 @@ async fn ingest(
                 matched += 1;
             }
         }
+        tracked.block_ingested.notify_waiters();
         out.blocks.push(BlockSeen {
             number,
             seen_ns,
@@ -364,6 +387,22 @@ mod tests {
         assert!(t.is_complete());
         t.mark_accepted(1);
         assert!(!t.is_complete());
+    }
+
+    #[tokio::test]
+    async fn finalization_and_stop_wake_chains_waiting_on_an_earlier_nonce() {
+        let t = std::sync::Arc::new(Tracked::new(&hashes(2), 2));
+        let waiter = |id| {
+            let t = t.clone();
+            tokio::spawn(async move { t.wait_finalized(id).await })
+        };
+        let (first, second) = (waiter(0), waiter(1));
+        tokio::task::yield_now().await;
+        t.mark_finalized(0, 1);
+        t.block_ingested.notify_waiters();
+        assert!(first.await.unwrap());
+        t.stop();
+        assert!(!second.await.unwrap());
     }
 
     #[tokio::test]

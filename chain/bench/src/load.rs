@@ -75,11 +75,12 @@ pub fn ring_shares(accounts: usize, txs: usize) -> Vec<usize> {
 }
 
 /// The benchmark load: account `a` sends `value` to account `(a + 1) % n`,
-/// `shares[a]` times with consecutive nonces from 0 (fresh accounts).
+/// `shares[a]` times with consecutive nonces from `first_nonce`.
 pub fn ring_transfers<'a>(
     accounts: &'a [Keypair],
     shares: &[usize],
     value: Balance,
+    first_nonce: Nonce,
 ) -> Vec<Vec<Transfer<'a>>> {
     let n = accounts.len();
     accounts
@@ -88,7 +89,7 @@ pub fn ring_transfers<'a>(
         .zip(shares)
         .map(|((a, from), &count)| {
             let to = accounts[(a + 1) % n].account_id();
-            (0..count as Nonce)
+            (first_nonce..first_nonce + count as Nonce)
                 .map(|nonce| Transfer {
                     from,
                     to,
@@ -104,33 +105,43 @@ pub fn ring_transfers<'a>(
 /// one connection's queue.
 pub struct Lanes {
     pub hashes: Vec<H256>,
-    pub lanes: Vec<Vec<(u32, HexString)>>,
+    /// Per connection, per sender: (transaction id, extrinsic) in nonce order.
+    pub lanes: Vec<Vec<Vec<(u32, HexString)>>>,
 }
 
-/// Spread per-sender queues over `connections` lanes. A sender stays on one lane
-/// so its nonces arrive in order; lanes interleave senders round by round (every
-/// sender's nonce 0, then every nonce 1, ...) so all senders progress together.
+/// Number the transactions and spread the senders over `connections` lanes.
+/// Ids go round by round (every sender's first, then every second, ...).
 pub fn into_lanes(per_sender: Vec<Vec<Prepared>>, connections: usize) -> Lanes {
     let connections = connections.max(1);
     let rounds = per_sender.iter().map(Vec::len).max().unwrap_or(0);
     let mut queues: Vec<_> = per_sender.into_iter().map(Vec::into_iter).collect();
+    let mut chains: Vec<Vec<(u32, HexString)>> =
+        queues.iter().map(|q| Vec::with_capacity(q.len())).collect();
     let mut hashes = Vec::new();
-    let mut lanes: Vec<Vec<(u32, HexString)>> = (0..connections).map(|_| Vec::new()).collect();
     for _ in 0..rounds {
-        for (sender, queue) in queues.iter_mut().enumerate() {
+        for (queue, chain) in queues.iter_mut().zip(chains.iter_mut()) {
             if let Some(tx) = queue.next() {
-                lanes[sender % connections].push((hashes.len() as u32, tx.hex));
+                chain.push((hashes.len() as u32, tx.hex));
                 hashes.push(tx.hash);
             }
         }
+    }
+    let mut lanes: Vec<Vec<Vec<(u32, HexString)>>> = (0..connections).map(|_| Vec::new()).collect();
+    for (sender, chain) in chains.into_iter().enumerate() {
+        lanes[sender % connections].push(chain);
     }
     Lanes { hashes, lanes }
 }
 
 #[derive(Clone, Debug)]
 pub struct BatchOptions {
-    /// Outstanding requests per connection.
+    /// Outstanding requests per connection. Each sender has at most one: the
+    /// server handles requests concurrently and may reorder them, and the pool
+    /// holds only a few nonce-gapped (future) transactions per sender.
     pub in_flight: usize,
+    /// Unfinalized transactions allowed per sender: under the pool's per-sender
+    /// limit and the runtime's bound on nonces ahead of the account's.
+    pub per_sender: usize,
     /// Submitted-but-unfinalized transactions allowed at once (pool headroom).
     pub window: usize,
     /// Give up when nothing is accepted or finalized for this long.
@@ -216,9 +227,9 @@ pub async fn run_batch(
         .then(|| tokio::spawn(print_progress(tracked.clone())));
 
     let lanes = batch.lanes.into_iter().zip(clients.iter().cycle());
-    let per_lane = futures::future::join_all(
-        lanes.map(|(lane, client)| submit_lane(client, lane, &tracked, opts.in_flight)),
-    );
+    let per_lane = futures::future::join_all(lanes.map(|(lane, client)| {
+        submit_lane(client, lane, &tracked, opts.in_flight, opts.per_sender)
+    }));
     let mut submit = SubmitStats::default();
     for stats in per_lane.await {
         submit.merge(stats);
@@ -251,57 +262,69 @@ async fn print_progress(tracked: Arc<Tracked>) {
     }
 }
 
-enum Sent {
-    Accepted,
-    Refused(String),
-    Stopped,
-}
-
 async fn submit_lane(
     client: &WsClient,
-    lane: Vec<(u32, HexString)>,
+    lane: Vec<Vec<(u32, HexString)>>,
     tracked: &Tracked,
     in_flight: usize,
+    per_sender: usize,
+) -> SubmitStats {
+    let mut chains = stream::iter(lane)
+        .map(|chain| submit_chain(client, chain, tracked, per_sender))
+        .buffer_unordered(in_flight.max(1));
+    let mut stats = SubmitStats::default();
+    while let Some(chain) = chains.next().await {
+        stats.merge(chain);
+    }
+    stats
+}
+
+/// One sender's transactions, each sent once the previous one was accepted and
+/// once fewer than `per_sender` of the sender's are unfinalized. After a refusal
+/// the rest are not sent: they could only wait in the pool for a nonce that will
+/// never come.
+async fn submit_chain(
+    client: &WsClient,
+    chain: Vec<(u32, HexString)>,
+    tracked: &Tracked,
+    per_sender: usize,
 ) -> SubmitStats {
     let mut stats = SubmitStats::default();
-    let mut results = stream::iter(lane)
-        .map(|(id, hex)| async move {
-            if !tracked.reserve().await {
-                return (Sent::Stopped, None);
+    let total = chain.len();
+    let ids: Vec<u32> = chain.iter().map(|(id, _)| *id).collect();
+    let per_sender = per_sender.max(1);
+    for (done, (id, hex)) in chain.into_iter().enumerate() {
+        let room = match done.checked_sub(per_sender) {
+            Some(earlier) => tracked.wait_finalized(ids[earlier]).await,
+            None => true,
+        };
+        if !room || !tracked.reserve().await {
+            stats.not_sent += total - done;
+            break;
+        }
+        let sent_at = tracked.now_ns();
+        stats.first_submit_ns = min_opt(stats.first_submit_ns, Some(sent_at));
+        tracked.mark_submitting(id);
+        let refusal = match client.submit_extrinsic(hex).await {
+            Ok(hash) if tracked.id_of(&hash) == Some(id) => {
+                tracked.mark_accepted(id);
+                None
             }
-            let sent_at = tracked.now_ns();
-            tracked.mark_submitting(id);
-            let sent = match client.submit_extrinsic(hex).await {
-                Ok(hash) if tracked.id_of(&hash) == Some(id) => {
-                    tracked.mark_accepted(id);
-                    Sent::Accepted
-                }
-                Ok(hash) => {
-                    tracked.mark_failed(id);
-                    Sent::Refused(format!(
-                        "node answered hash {hash:?}, not blake3 of the extrinsic"
-                    ))
-                }
-                Err(e) => {
-                    tracked.mark_failed(id);
-                    Sent::Refused(error_key(&e))
-                }
-            };
-            (sent, Some(sent_at))
-        })
-        .buffer_unordered(in_flight.max(1));
-    while let Some((sent, sent_at)) = results.next().await {
-        stats.first_submit_ns = min_opt(stats.first_submit_ns, sent_at);
-        match sent {
-            Sent::Accepted => stats.accepted += 1,
-            Sent::Refused(key) => {
+            Ok(hash) => Some(format!(
+                "node answered hash {hash:?}, not blake3 of the extrinsic"
+            )),
+            Err(e) => Some(error_key(&e)),
+        };
+        stats.last_response_ns = Some(tracked.now_ns());
+        match refusal {
+            None => stats.accepted += 1,
+            Some(key) => {
+                tracked.mark_failed(id);
                 stats.failed += 1;
                 *stats.errors.entry(key).or_default() += 1;
+                stats.not_sent += total - done - 1;
+                break;
             }
-            Sent::Stopped => stats.not_sent += 1,
-        }
-        if sent_at.is_some() {
-            stats.last_response_ns = Some(tracked.now_ns());
         }
     }
     stats
@@ -348,25 +371,32 @@ mod tests {
         assert_eq!(ring_shares(3, 0), vec![0, 0, 0]);
     }
 
+    /// The tag (first hash byte: 10*sender + nonce) of each transaction of a chain.
+    fn tags(batch: &Lanes, chain: &[(u32, HexString)]) -> Vec<u8> {
+        chain
+            .iter()
+            .map(|(id, _)| batch.hashes[*id as usize].0[0])
+            .collect()
+    }
+
     #[test]
-    fn lanes_keep_each_sender_on_one_lane_in_nonce_order() {
-        // sender s, nonce k is tagged 10*s + k
+    fn lanes_keep_each_sender_whole_and_in_nonce_order() {
         let per_sender: Vec<Vec<Prepared>> = (0..5u8)
             .map(|s| (0..3u8).map(|k| prepared(10 * s + k)).collect())
             .collect();
         let batch = into_lanes(per_sender, 2);
         assert_eq!(batch.hashes.len(), 15);
-        for lane in &batch.lanes {
-            let tags: Vec<u8> = lane
-                .iter()
-                .map(|(id, _)| batch.hashes[*id as usize].0[0])
-                .collect();
-            for s in 0..5u8 {
-                let mine: Vec<u8> = tags.iter().copied().filter(|t| t / 10 == s).collect();
-                assert!(mine.is_empty() || mine == vec![10 * s, 10 * s + 1, 10 * s + 2]);
+        assert_eq!(
+            batch.lanes.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![3, 2]
+        );
+        for (lane_no, lane) in batch.lanes.iter().enumerate() {
+            for (i, chain) in lane.iter().enumerate() {
+                let s = (i * 2 + lane_no) as u8;
+                assert_eq!(tags(&batch, chain), vec![10 * s, 10 * s + 1, 10 * s + 2]);
             }
         }
-        // round-robin: all nonce-0 transactions come before any nonce-1 one
+        // ids go round by round: every first transaction before any second one
         let first_round: Vec<u8> = batch.hashes[..5].iter().map(|h| h.0[0] % 10).collect();
         assert_eq!(first_round, vec![0; 5]);
     }
@@ -382,6 +412,8 @@ mod tests {
             batch.hashes,
             vec![H256([1; 32]), H256([3; 32]), H256([2; 32])]
         );
+        assert_eq!(tags(&batch, &batch.lanes[0][0]), vec![1, 2]);
+        assert!(batch.lanes[0][1].is_empty());
     }
 
     #[test]
@@ -400,9 +432,9 @@ mod tests {
     #[test]
     fn ring_sends_to_the_next_account() {
         let accounts = vec![Keypair::generate(), Keypair::generate()];
-        let load = ring_transfers(&accounts, &[2, 1], 5);
+        let load = ring_transfers(&accounts, &[2, 1], 5, 1);
         assert_eq!(load[0].len(), 2);
-        assert_eq!(load[0][1].nonce, 1);
+        assert_eq!((load[0][0].nonce, load[0][1].nonce), (1, 2));
         assert_eq!(load[0][0].to, accounts[1].account_id());
         assert_eq!(load[1][0].to, accounts[0].account_id());
     }

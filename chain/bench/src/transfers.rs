@@ -1,5 +1,5 @@
 //! `hypermesh-bench transfers`: the phases in order, and the summary JSON.
-use crate::accounts::{self, FundingPlan};
+use crate::accounts;
 use crate::falcon::{self, FalconCeiling};
 use crate::load::{self, BatchOptions, TxContext};
 use crate::node::{self, PoolLimits, SpawnOptions, SpawnedNode};
@@ -13,11 +13,9 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Pool defaults of `hypermesh` (chain/node/src/cli.rs), assumed when attaching.
-const NODE_DEFAULT_POOL: PoolLimits = PoolLimits {
-    count: 8192,
-    per_sender: 64,
-};
+/// Largest setup transaction (a nonce-0 transfer carries a 1793-byte key), for
+/// sizing the window before the load's own sizes are known.
+const SETUP_TX_BYTES: usize = 4096;
 /// Errors listed by message after the submission.
 const TOP_ERRORS: usize = 5;
 
@@ -67,13 +65,15 @@ pub struct TransfersArgs {
     /// Give up after this many seconds with nothing accepted or finalized.
     #[arg(long, default_value_t = 60)]
     pub stall_secs: u64,
+    /// Put each account's first transaction (nonce 0, carrying its full public
+    /// key) into the measured load instead of registering keys during setup.
+    /// The pool then has to accept later nonces of accounts whose key is not yet
+    /// on chain.
+    #[arg(long)]
+    pub keys_in_load: bool,
     /// Seconds each Falcon-1024 measurement runs.
     #[arg(long, default_value_t = 2.0)]
     pub falcon_secs: f64,
-}
-
-fn ceil_div(a: usize, b: usize) -> usize {
-    a.div_ceil(b.max(1))
 }
 
 impl TransfersArgs {
@@ -93,33 +93,38 @@ impl TransfersArgs {
         Ok(())
     }
 
-    /// The pool the node runs with: ours when we start it (room for the whole
-    /// load, and for the longest nonce chain: a funder's or an account's).
+    /// The pool the node runs with: when we start it, room for the whole load.
+    /// Attached, the node's defaults are assumed unless told otherwise (the
+    /// node's flags default to the pool's production configuration).
     fn pool(&self) -> PoolLimits {
-        if self.rpc_url.is_some() {
-            return PoolLimits {
-                count: self.pool_limit.unwrap_or(NODE_DEFAULT_POOL.count),
-                per_sender: self.pool_per_sender.unwrap_or(NODE_DEFAULT_POOL.per_sender),
-            };
-        }
-        let longest_chain = ceil_div(self.txs, self.accounts)
-            .max(ceil_div(self.accounts, hm_crypto::DEV_ACCOUNTS.len()));
+        let defaults = hm_txpool::PoolConfig::default();
+        let count = match self.rpc_url {
+            Some(_) => defaults.max_count,
+            None => (self.txs + self.txs / 4 + self.accounts + 1024).max(defaults.max_count),
+        };
         PoolLimits {
-            count: self
-                .pool_limit
-                .unwrap_or((self.txs + self.txs / 4 + self.accounts + 1024).max(8192)),
-            per_sender: self.pool_per_sender.unwrap_or((longest_chain + 8).max(64)),
+            count: self.pool_limit.unwrap_or(count),
+            per_sender: self.pool_per_sender.unwrap_or(defaults.max_per_sender),
         }
     }
 }
 
-/// Unsettled transactions allowed at once, so the pool never overflows: 7/8 of
-/// its capacity, and (senders interleave round by round) fewer than the
-/// per-sender limit for every sender.
-fn window(pool: PoolLimits, senders: usize) -> usize {
+/// Unfinalized transactions allowed at once, so the pool never overflows: 7/8 of
+/// its count limit and of its byte limit (which the node has no flag for, so it
+/// is the pool's default) for transactions of up to `tx_bytes`.
+fn window(pool: PoolLimits, tx_bytes: usize) -> usize {
+    let max_bytes = hm_txpool::PoolConfig::default().max_bytes;
     let by_count = pool.count - pool.count / 8;
-    let by_sender = pool.per_sender.saturating_sub(2).saturating_mul(senders);
-    by_count.min(by_sender).max(1)
+    let by_bytes = (max_bytes - max_bytes / 8) / tx_bytes.max(1);
+    by_count.min(by_bytes).max(1)
+}
+
+/// Unfinalized transactions allowed per sender: under the pool's per-sender
+/// limit, and under the runtime's bound on how far a nonce may run ahead of the
+/// account's on-chain nonce.
+fn per_sender_cap(pool: PoolLimits) -> usize {
+    let runtime_bound = usize::try_from(hm_runtime::MAX_FUTURE_NONCES).unwrap_or(usize::MAX);
+    pool.per_sender.min(runtime_bound).saturating_sub(1).max(1)
 }
 
 pub async fn run(args: TransfersArgs) -> anyhow::Result<String> {
@@ -127,7 +132,7 @@ pub async fn run(args: TransfersArgs) -> anyhow::Result<String> {
     let fund = parse_caes(&args.fund).context("--fund")?;
     let amount = parse_caes(&args.amount).context("--amount")?;
     let shares = load::ring_shares(args.accounts, args.txs);
-    let longest = shares.iter().copied().max().unwrap_or(0) as Balance;
+    let longest = shares.iter().copied().max().unwrap_or(0) as Balance + 1;
     if fund <= amount.saturating_mul(longest) {
         bail!(
             "--fund {} CAES cannot pay {longest} transfers of {} CAES plus fees",
@@ -189,6 +194,10 @@ pub async fn run(args: TransfersArgs) -> anyhow::Result<String> {
             Err(dead) => Err(e.context(format!("{dead:#}"))),
             Ok(()) => Err(e),
         },
+        (Ok(summary), Some(n)) if summary["stalled"] == true => {
+            eprintln!("the node's last log lines:\n{}", n.log_tail());
+            Ok(summary)
+        }
         (r, _) => r,
     };
     if let Some(mut n) = spawned.take() {
@@ -249,21 +258,33 @@ async fn measure(
         keys.len(),
         started.elapsed().as_secs_f64()
     );
-    let funding = FundingPlan {
-        amount: plan.fund,
-        wave: plan.pool.per_sender.saturating_sub(4).max(1),
+    let mut opts = BatchOptions {
         in_flight: args.in_flight,
+        per_sender: per_sender_cap(plan.pool),
+        window: window(plan.pool, SETUP_TX_BYTES),
         stall,
+        progress: false,
     };
     let ctx = context(&wallet, args.mortality).await?;
-    let funded = accounts::fund(url, &clients, &wallet, &keys, &ctx, &funding).await?;
+    let funded = accounts::fund(url, &clients, &wallet, &keys, plan.fund, &ctx, &opts).await?;
     println!(
-        "      funded in {:.1}s ({} transfers from {} dev accounts, {} wave(s), all finalized and checked)",
+        "      funded in {:.1}s ({} transfers from {} dev accounts, all finalized and checked)",
         funded.elapsed.as_secs_f64(),
         funded.txs,
         hm_crypto::DEV_ACCOUNTS.len(),
-        funded.waves
     );
+    let first_nonce = if args.keys_in_load {
+        0
+    } else {
+        let ctx = context(&wallet, args.mortality).await?;
+        let took = accounts::register_keys(url, &clients, &keys, plan.amount, &ctx, &opts).await?;
+        println!(
+            "      registered {} public keys in {:.1}s (each account's nonce-0 transfer, finalized)",
+            keys.len(),
+            took.as_secs_f64()
+        );
+        1
+    };
 
     println!(
         "[3/6] pre-signing {} transfers ({} CAES each)",
@@ -273,7 +294,7 @@ async fn measure(
     let ctx = context(&wallet, args.mortality).await?;
     let started = Instant::now();
     let per_sender = tokio::task::block_in_place(|| {
-        let ring = load::ring_transfers(&keys, &plan.shares, plan.amount);
+        let ring = load::ring_transfers(&keys, &plan.shares, plan.amount, first_nonce);
         ring.iter()
             .map(|txs| load::sign_all(txs, &ctx))
             .collect::<Vec<_>>()
@@ -284,18 +305,19 @@ async fn measure(
         args.txs as f64 / sign_secs.max(1e-9)
     );
 
-    let window = window(plan.pool, args.accounts);
+    let largest = per_sender
+        .iter()
+        .flatten()
+        .map(|p| p.hex.0.len().saturating_sub(2) / 2)
+        .max()
+        .unwrap_or(1);
+    opts.window = window(plan.pool, largest);
     println!(
-        "[4/6] submitting over {} connections ({} in flight each, at most {window} unfinalized)",
-        args.connections, args.in_flight
+        "[4/6] submitting over {} connections ({} in flight each, at most {} unfinalized, {} per sender)",
+        args.connections, args.in_flight, opts.window, opts.per_sender
     );
     println!("[5/6] following finalized blocks");
-    let opts = BatchOptions {
-        in_flight: args.in_flight,
-        window,
-        stall,
-        progress: true,
-    };
+    opts.progress = true;
     let outcome = load::run_batch(
         url,
         &clients,
@@ -315,7 +337,13 @@ async fn measure(
     let audit = if figures.finalized == args.txs {
         let ids: Vec<AccountId> = keys.iter().map(|k| k.account_id()).collect();
         let after = accounts::balances(&wallet, &ids).await?;
-        accounts::audit_ring(plan.fund, plan.amount, &plan.shares, &after)
+        // Key registration was one more ring transfer per account.
+        let sent: Vec<usize> = plan
+            .shares
+            .iter()
+            .map(|s| s + usize::from(first_nonce > 0))
+            .collect();
+        accounts::audit_ring(plan.fund, plan.amount, &sent, &after)
     } else {
         None
     };
@@ -358,6 +386,8 @@ async fn measure(
         "in_flight": args.in_flight,
         "block_time_ms": if args.rpc_url.is_some() { None } else { Some(args.block_time_ms) },
         "node": if args.rpc_url.is_some() { "attached" } else { "spawned" },
+        "keys_in_load": args.keys_in_load,
+        "instant_seal": args.rpc_url.is_none() && args.instant_seal,
         "threads": ceiling.threads,
     }))
 }
@@ -423,13 +453,15 @@ mod tests {
     }
 
     #[test]
-    fn started_node_gets_room_for_the_whole_load() {
+    fn started_node_gets_room_for_the_whole_load_within_the_byte_limit() {
         let a = parse(&[]);
         let p = a.pool();
         assert!(p.count >= a.txs);
-        assert!(p.per_sender >= a.txs / a.accounts + 8);
-        assert!(p.per_sender > a.accounts / hm_crypto::DEV_ACCOUNTS.len());
-        assert!(window(p, a.accounts) >= a.txs);
+        assert_eq!(per_sender_cap(p), 63);
+        // ~1.4 KB transfers: the 20 MiB byte limit binds before the count does
+        let w = window(p, 1400);
+        assert!(w * 1400 <= hm_txpool::PoolConfig::default().max_bytes);
+        assert!(w > 10_000);
     }
 
     #[test]
@@ -437,19 +469,22 @@ mod tests {
         let a = parse(&["--rpc-url", "ws://127.0.0.1:9944"]);
         let p = a.pool();
         assert_eq!((p.count, p.per_sender), (8192, 64));
-        let w = window(p, a.accounts);
-        assert!(w <= 8192 - 1024);
-        assert!(w / a.accounts < 64);
-        // a tiny per-sender limit still leaves a window of at least one
+        assert_eq!(window(p, 100), 8192 - 1024);
+        let p = parse(&[
+            "--rpc-url",
+            "ws://x",
+            "--pool-limit",
+            "1",
+            "--pool-per-sender",
+            "1",
+        ])
+        .pool();
+        assert_eq!((window(p, 100), per_sender_cap(p)), (1, 1));
+        assert_eq!(window(p, usize::MAX), 1);
+        let p = parse(&["--rpc-url", "ws://x", "--pool-per-sender", "1000"]).pool();
         assert_eq!(
-            window(
-                PoolLimits {
-                    count: 10,
-                    per_sender: 1
-                },
-                5
-            ),
-            1
+            per_sender_cap(p),
+            hm_runtime::MAX_FUTURE_NONCES as usize - 1
         );
     }
 
