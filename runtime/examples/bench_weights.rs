@@ -30,10 +30,12 @@ const POPULATION: u32 = 100_000;
 const RUNS: usize = 2_000;
 /// Timed runs of a whole extrinsic (each verifies a Falcon signature).
 const EXTRINSIC_RUNS: usize = 500;
-/// Default storage prices (docs ANCHORS): a RocksDB point read is a few µs;
-/// a JMT batch update costs ≈18 µs per key.
-const DEFAULT_DB_READ_PS: Weight = 5_000_000;
-const DEFAULT_DB_WRITE_PS: Weight = 18_000_000;
+/// Default storage prices, measured on the node's own store by
+/// `cargo run --release -p hm-runtime --example calibrate_storage` (2-core
+/// x86_64, 100k accounts, 700-transfer blocks): a point read of an account, and
+/// a block's JMT prepare + synced commit divided by the writes the runtime made.
+const DEFAULT_DB_READ_PS: Weight = 1_447_847;
+const DEFAULT_DB_WRITE_PS: Weight = 7_710_098;
 
 const ED: Balance = UNITS / 1_000;
 const GENESIS_BALANCE: Balance = 1_000 * UNITS;

@@ -8,14 +8,14 @@
 //!
 //! weight = median time of the worst-case path (2000 runs; 500 for whole
 //! extrinsics) against an in-memory state of 100000 accounts, plus
-//! 5_000_000 ps per storage read and 18_000_000 ps per storage write.
+//! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
 //! Measured on x86_64 (2 CPUs).
 use hm_support::Weight;
 
 /// What `Call::Root` adds to the inner call's weight: the root-key check.
-/// Measured 381_000 ps, 1 reads, 0 writes.
-pub const ROOT_DISPATCH: Weight = 5_381_000;
+/// Measured 391_000 ps, 1 reads, 0 writes.
+pub const ROOT_DISPATCH: Weight = 1_838_847;
 
 /// Every extrinsic: decode, Falcon-1024 signature check, key registration, fee, nonce, events.
-/// Measured 106_179_000 ps, 21 reads, 14 writes.
-pub const EXTRINSIC_BASE: Weight = 463_179_000;
+/// Measured 108_554_000 ps, 21 reads, 14 writes.
+pub const EXTRINSIC_BASE: Weight = 246_900_159;

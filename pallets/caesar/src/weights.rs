@@ -8,18 +8,18 @@
 //!
 //! weight = median time of the worst-case path (2000 runs; 500 for whole
 //! extrinsics) against an in-memory state of 100000 accounts, plus
-//! 5_000_000 ps per storage read and 18_000_000 ps per storage write.
+//! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
 //! Measured on x86_64 (2 CPUs).
 use hm_support::Weight;
 
 /// `transfer`, worst case: creates the receiver and reaps the sender.
-/// Measured 9_618_000 ps, 10 reads, 9 writes.
-pub const TRANSFER: Weight = 221_618_000;
+/// Measured 9_427_000 ps, 10 reads, 9 writes.
+pub const TRANSFER: Weight = 93_296_352;
 
 /// `transfer_keep_alive`, worst case: creates the receiver.
-/// Measured 7_293_000 ps, 7 reads, 6 writes.
-pub const TRANSFER_KEEP_ALIVE: Weight = 150_293_000;
+/// Measured 7_003_000 ps, 7 reads, 6 writes.
+pub const TRANSFER_KEEP_ALIVE: Weight = 63_398_517;
 
 /// `set_balance`, worst case: creates the account.
-/// Measured 6_332_000 ps, 7 reads, 6 writes.
-pub const SET_BALANCE: Weight = 149_332_000;
+/// Measured 6_131_000 ps, 7 reads, 6 writes.
+pub const SET_BALANCE: Weight = 62_526_517;

@@ -8,17 +8,17 @@
 //!
 //! weight = median time of the worst-case path (2000 runs; 500 for whole
 //! extrinsics) against an in-memory state of 100000 accounts, plus
-//! 5_000_000 ps per storage read and 18_000_000 ps per storage write.
+//! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
 //! Measured on x86_64 (2 CPUs).
 use hm_support::Weight;
 
 /// `set_parameters`.
-/// Measured 1_934_000 ps, 2 reads, 3 writes.
-pub const SET_PARAMETERS: Weight = 65_934_000;
+/// Measured 1_984_000 ps, 2 reads, 3 writes.
+pub const SET_PARAMETERS: Weight = 28_009_988;
 
 /// `set_root_key`.
-/// Measured 2_324_000 ps, 3 reads, 3 writes.
-pub const SET_ROOT_KEY: Weight = 71_324_000;
+/// Measured 2_405_000 ps, 3 reads, 3 writes.
+pub const SET_ROOT_KEY: Weight = 29_878_835;
 
 /// `remark` (its bytes are paid by the length fee).
 /// Measured 30_000 ps, 0 reads, 0 writes.
