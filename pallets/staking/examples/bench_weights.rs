@@ -1,0 +1,568 @@
+//! Measures the weight of every Staking call and hook, and produces
+//! `pallets/staking/src/weights.rs` from the measurements.
+//!
+//! ```text
+//! cargo run --release -p hm-pallet-staking --example bench_weights              # print the file
+//! cargo run --release -p hm-pallet-staking --example bench_weights -- --write   # rewrite it in the tree
+//!     [--db-read-ps N] [--db-write-ps N]                                         # storage access prices
+//! ```
+//!
+//! Same method as the runtime's `bench_weights`: each worst-case path runs many
+//! times against an in-memory state with a realistic population (100 000
+//! funded accounts and a full candidate list of `MAX_CANDIDATES` validators),
+//! the median time is taken, and a fixed price is added for every storage
+//! read and write (counted by a wrapper around the state). Falcon-1024
+//! signatures are verified for real (via hm-crypto).
+use hm_crypto::Keypair;
+use hm_pallet_caesar as caesar;
+use hm_pallet_staking::{self as staking, Call, OffenceRecord, StakingLedger, UnlockChunk};
+use hm_pallet_system::{self as system, Origin};
+use hm_primitives::{AccountId, Balance, FalconPublicKey, H256, UNITS};
+use hm_support::{get, put, Externalities, MemoryExt, Weight};
+use std::{cell::Cell, fmt::Write as _, path::Path, time::Instant};
+
+const POPULATION: u32 = 100_000;
+const RUNS: usize = 2_000;
+/// Runs of paths that verify a Falcon signature or read every candidate.
+const HEAVY_RUNS: usize = 300;
+const DEFAULT_DB_READ_PS: Weight = 5_000_000;
+const DEFAULT_DB_WRITE_PS: Weight = 18_000_000;
+const ED: Balance = UNITS / 1_000;
+const FUNDS: Balance = 1_000_000 * UNITS;
+const MIN_BOND: Balance = 1_000 * UNITS;
+const MAX_VALIDATORS: u32 = 100;
+const EPOCH_LENGTH: u64 = 600;
+/// Offenders already punished in the epoch, for the per-offender top-up cost.
+const PRIOR_OFFENDERS: usize = 32;
+const COMMAND: &str = "cargo run --release -p hm-pallet-staking --example bench_weights -- --write";
+
+#[derive(Default)]
+struct CountingExt {
+    state: MemoryExt,
+    reads: Cell<u64>,
+    writes: u64,
+}
+
+impl Externalities for CountingExt {
+    fn storage_get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.reads.set(self.reads.get() + 1);
+        self.state.storage_get(key)
+    }
+    fn storage_set(&mut self, key: &[u8], value: &[u8]) {
+        self.writes += 1;
+        self.state.storage_set(key, value)
+    }
+    fn storage_remove(&mut self, key: &[u8]) {
+        self.writes += 1;
+        self.state.storage_remove(key)
+    }
+    fn falcon_verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+        hm_crypto::falcon::verify_raw(public_key, message, signature)
+    }
+}
+
+struct Measurement {
+    constant: &'static str,
+    doc: &'static str,
+    median_ps: Weight,
+    reads: u64,
+    writes: u64,
+}
+
+struct Prices {
+    read: Weight,
+    write: Weight,
+}
+
+impl Measurement {
+    fn weight(&self, prices: &Prices) -> Weight {
+        self.median_ps
+            .saturating_add(self.reads.saturating_mul(prices.read))
+            .saturating_add(self.writes.saturating_mul(prices.write))
+    }
+}
+
+fn account(tag: u8, i: u32) -> AccountId {
+    let mut id = [tag; 32];
+    id[..4].copy_from_slice(&i.to_le_bytes());
+    AccountId(id)
+}
+
+/// A distinct public key for candidate `i` (genesis does not check key validity).
+fn candidate_key(i: u32) -> String {
+    let mut bytes = vec![0x5Au8; 1793];
+    bytes[..4].copy_from_slice(&i.to_le_bytes());
+    let key = FalconPublicKey::from_bytes(&bytes).expect("1793 bytes");
+    format!("0x{}", hex::encode(key.as_bytes()))
+}
+
+fn plot(i: u32, tag: u8) -> staking::PlotCommitment {
+    let mut seed = [tag; 32];
+    seed[..4].copy_from_slice(&i.to_le_bytes());
+    staking::PlotCommitment {
+        root: H256([7; 32]),
+        k: 16,
+        seed: H256(seed),
+    }
+}
+
+/// `POPULATION` funded accounts `account(0, i)`; the first `MAX_CANDIDATES` of
+/// them validate with bonds `MIN_BOND + i`. Block 100 is started by [`author`].
+fn populated_state() -> CountingExt {
+    let mut ext = CountingExt::default();
+    system::GenesisConfig::default()
+        .build(&mut ext)
+        .expect("system genesis");
+    caesar::GenesisConfig {
+        existential_deposit: ED,
+        balances: (0..POPULATION).map(|i| (account(0, i), FUNDS)).collect(),
+    }
+    .build(&mut ext)
+    .expect("caesar genesis");
+    staking::GenesisConfig {
+        validators: (0..staking::MAX_CANDIDATES)
+            .map(|i| staking::GenesisValidator {
+                stash: account(0, i),
+                bond: MIN_BOND + Balance::from(i),
+                consensus_key: candidate_key(i),
+                plot: plot(i, 1),
+            })
+            .collect(),
+        epoch_length: EPOCH_LENGTH,
+        unbonding_period: 28,
+        min_validator_bond: MIN_BOND,
+        max_validators: MAX_VALIDATORS,
+        block_reward: UNITS,
+        min_plot_k: 12,
+    }
+    .build(&mut ext)
+    .expect("staking genesis");
+    start_block(&mut ext, 100, &author());
+    ext
+}
+
+/// The strongest genesis candidate: in the set, so it is rewarded.
+fn author() -> AccountId {
+    account(0, staking::MAX_CANDIDATES - 1)
+}
+
+fn start_block(ext: &mut CountingExt, number: u64, author: &AccountId) {
+    system::on_initialize(ext, number, &H256::ZERO, 0, author);
+    staking::on_initialize(ext, number);
+}
+
+fn median(mut samples: Vec<u64>) -> u64 {
+    samples.sort_unstable();
+    samples[samples.len() / 2]
+}
+
+/// Time `run` `runs` times after an untimed `prepare` each; counts come from the last run.
+fn measure(
+    ext: &mut CountingExt,
+    runs: usize,
+    mut prepare: impl FnMut(&mut CountingExt, usize),
+    mut run: impl FnMut(&mut CountingExt, usize),
+) -> (Weight, u64, u64) {
+    let mut samples = Vec::with_capacity(runs);
+    for i in 0..runs {
+        if i % 64 == 0 {
+            // Clear the event log, as every block does.
+            start_block(ext, 100, &author());
+        }
+        prepare(ext, i);
+        ext.reads.set(0);
+        ext.writes = 0;
+        let started = Instant::now();
+        run(ext, i);
+        let elapsed = started.elapsed();
+        samples.push(
+            u64::try_from(elapsed.as_nanos())
+                .unwrap_or(u64::MAX)
+                .saturating_mul(1_000),
+        );
+    }
+    (median(samples), ext.reads.get(), ext.writes)
+}
+
+fn signed(who: AccountId) -> Origin {
+    Origin::Signed(who)
+}
+
+fn ok(ext: &mut CountingExt, origin: Origin, call: Call) {
+    assert_eq!(staking::dispatch(ext, origin, call), Ok(()));
+}
+
+fn no_prepare(_: &mut CountingExt, _: usize) {}
+
+fn item(constant: &'static str, doc: &'static str, m: (Weight, u64, u64)) -> Measurement {
+    Measurement {
+        constant,
+        doc,
+        median_ps: m.0,
+        reads: m.1,
+        writes: m.2,
+    }
+}
+
+fn bench_ledger_calls(out: &mut Vec<Measurement>) {
+    // A new bond from a funded account.
+    let mut ext = populated_state();
+    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+        let stash = account(0, 2_000 + i as u32);
+        ok(ext, signed(stash), Call::Bond { value: MIN_BOND });
+    });
+    out.push(item("BOND", "`bond`: a new ledger.", m));
+
+    let mut ext = populated_state();
+    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+        let stash = account(0, i as u32 % staking::MAX_CANDIDATES);
+        ok(ext, signed(stash), Call::BondExtra { value: UNITS });
+    });
+    out.push(item("BOND_EXTRA", "`bond_extra`.", m));
+
+    // A candidate (minimum-bond check) adding a 32nd chunk to a ledger of 31.
+    let mut ext = populated_state();
+    let prepare = |ext: &mut CountingExt, i: usize| {
+        let stash = account(0, i as u32 % staking::MAX_CANDIDATES);
+        let ledger = StakingLedger {
+            active: 2 * MIN_BOND,
+            unlocking: (0..31)
+                .map(|j| UnlockChunk {
+                    value: 1,
+                    matures_at: 1_000 + j,
+                })
+                .collect(),
+        };
+        put(ext, &staking::storage::ledger(&stash), &ledger);
+    };
+    let m = measure(&mut ext, RUNS, prepare, |ext, i| {
+        let stash = account(0, i as u32 % staking::MAX_CANDIDATES);
+        ok(ext, signed(stash), Call::Unbond { value: UNITS });
+    });
+    out.push(item(
+        "UNBOND",
+        "`unbond`, worst case: a candidate, a new chunk among 31.",
+        m,
+    ));
+
+    // 32 matured chunks paid out, the ledger removed and a slashed registration dropped.
+    let mut ext = populated_state();
+    put(&mut ext, &staking::storage::current_epoch(), &100u64);
+    let prepare = |ext: &mut CountingExt, i: usize| {
+        let stash = account(0, 5_000 + i as u32);
+        ok(ext, signed(stash), Call::Bond { value: 32 * UNITS });
+        let ledger = StakingLedger {
+            active: 0,
+            unlocking: (0..32)
+                .map(|j| UnlockChunk {
+                    value: UNITS,
+                    matures_at: j,
+                })
+                .collect(),
+        };
+        put(ext, &staking::storage::ledger(&stash), &ledger);
+        let reg = staking::ValidatorRegistration {
+            consensus_key: stash,
+            plot: plot(i as u32, 9),
+            slashed: true,
+        };
+        put(ext, &staking::storage::validator(&stash), &reg);
+    };
+    let m = measure(&mut ext, RUNS, prepare, |ext, i| {
+        ok(
+            ext,
+            signed(account(0, 5_000 + i as u32)),
+            Call::WithdrawUnbonded,
+        );
+    });
+    out.push(item(
+        "WITHDRAW_UNBONDED",
+        "`withdraw_unbonded`, worst case: 32 chunks, the ledger and a registration removed.",
+        m,
+    ));
+}
+
+fn bench_validator_calls(out: &mut Vec<Measurement>) {
+    // A full candidate list: the newcomer evicts the weakest; real Falcon verification.
+    let keypair = Keypair::generate();
+    let mut ext = populated_state();
+    let prepare = |ext: &mut CountingExt, i: usize| -> Call {
+        let stash = account(0, 10_000 + i as u32);
+        ok(
+            ext,
+            signed(stash),
+            Call::Bond {
+                value: 2 * MIN_BOND,
+            },
+        );
+        ext.storage_remove(&staking::storage::key_owner(&keypair.account_id()));
+        let plot = plot(i as u32, 2);
+        let message = staking::key_ownership_message(&stash, &plot);
+        Call::Validate {
+            consensus_key: keypair.public().clone(),
+            plot,
+            proof: keypair.sign(message.as_bytes()),
+        }
+    };
+    let mut samples = Vec::new();
+    let (mut reads, mut writes) = (0, 0);
+    for i in 0..HEAVY_RUNS {
+        if i % 64 == 0 {
+            start_block(&mut ext, 100, &author());
+        }
+        let call = prepare(&mut ext, i);
+        ext.reads.set(0);
+        ext.writes = 0;
+        let started = Instant::now();
+        ok(&mut ext, signed(account(0, 10_000 + i as u32)), call);
+        samples.push(
+            u64::try_from(started.elapsed().as_nanos())
+                .unwrap_or(u64::MAX)
+                .saturating_mul(1_000),
+        );
+        (reads, writes) = (ext.reads.get(), ext.writes);
+    }
+    out.push(item(
+        "VALIDATE",
+        "`validate`, worst case: Falcon proof, full candidate list, the weakest evicted.",
+        (median(samples), reads, writes),
+    ));
+
+    // A candidate leaves a full list; restored before each run.
+    let mut ext = populated_state();
+    let stash = account(0, 0);
+    let reg = staking::registration(&ext, &stash).expect("registered");
+    let list = staking::candidates(&ext);
+    let prepare = |ext: &mut CountingExt, _: usize| {
+        put(ext, &staking::storage::validator(&stash), &reg);
+        put(
+            ext,
+            &staking::storage::key_owner(&reg.consensus_key),
+            &stash,
+        );
+        put(ext, &staking::storage::plot_owner(&reg.plot.seed), &stash);
+        put(ext, &staking::storage::candidates(), &list);
+    };
+    let m = measure(&mut ext, RUNS, prepare, |ext, _| {
+        ok(ext, signed(stash), Call::Chill);
+    });
+    out.push(item("CHILL", "`chill`, from a full candidate list.", m));
+
+    let mut ext = populated_state();
+    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+        let config = staking::StakingConfig {
+            block_reward: i as Balance,
+            ..staking::config(ext)
+        };
+        ok(ext, Origin::Root, Call::SetConfig { config });
+    });
+    out.push(item("SET_CONFIG", "`set_config`.", m));
+}
+
+fn bench_slashing(out: &mut Vec<Measurement>) {
+    let report = |ext: &mut CountingExt, i: usize| {
+        let offender = account(0, i as u32 % staking::MAX_CANDIDATES);
+        let result = staking::report_equivocation(ext, &offender, 100, i as u32);
+        assert!(result.is_ok(), "report {i}: {result:?}");
+    };
+    // The first offender of the epoch (no top-ups).
+    let mut ext = populated_state();
+    let prepare = |ext: &mut CountingExt, _: usize| {
+        ext.storage_remove(&staking::storage::epoch_offenders());
+    };
+    let base = measure(&mut ext, RUNS, prepare, report);
+    out.push(item(
+        "REPORT_EQUIVOCATION",
+        "`report_equivocation` of the epoch's first offender (add `SLASH_TOP_UP` per earlier offender).",
+        base,
+    ));
+
+    // The same with `PRIOR_OFFENDERS` earlier offenders to top up, each a
+    // registered candidate with a fresh bond.
+    let mut ext = populated_state();
+    let prepare = |ext: &mut CountingExt, i: usize| {
+        let mut list = staking::candidates(ext);
+        let mut records = Vec::with_capacity(PRIOR_OFFENDERS);
+        for j in 0..PRIOR_OFFENDERS {
+            let stash = account(0, 20_000 + (i * PRIOR_OFFENDERS + j) as u32);
+            ok(ext, signed(stash), Call::Bond { value: MIN_BOND });
+            let reg = staking::ValidatorRegistration {
+                consensus_key: stash,
+                plot: plot(j as u32, 3),
+                slashed: false,
+            };
+            put(ext, &staking::storage::validator(&stash), &reg);
+            if let Err(pos) = list.binary_search(&stash) {
+                list.insert(pos, stash);
+            }
+            records.push(OffenceRecord {
+                offender: stash,
+                exposure: MIN_BOND,
+                applied: 0,
+            });
+        }
+        put(ext, &staking::storage::candidates(), &list);
+        put(ext, &staking::storage::epoch_offenders(), &records);
+    };
+    let with_priors = measure(&mut ext, RUNS, prepare, report);
+    let per = |total: u64, base: u64| total.saturating_sub(base).div_ceil(PRIOR_OFFENDERS as u64);
+    out.push(Measurement {
+        constant: "SLASH_TOP_UP",
+        doc: "Each earlier offender of the epoch whose slash a report raises.",
+        median_ps: per(with_priors.0, base.0),
+        reads: per(with_priors.1, base.1),
+        writes: per(with_priors.2, base.2),
+    });
+}
+
+fn bench_hooks(out: &mut Vec<Measurement>) {
+    // The first block of an epoch: rotation and evidence pruning.
+    let mut ext = populated_state();
+    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+        staking::on_initialize(ext, EPOCH_LENGTH * (i as u64 + 1));
+    });
+    out.push(item(
+        "ON_INITIALIZE_EPOCH",
+        "`on_initialize` at the first block of an epoch (other blocks: one read).",
+        m,
+    ));
+
+    let mut ext = populated_state();
+    let m = measure(&mut ext, RUNS, no_prepare, |ext, _| {
+        staking::on_finalize(ext, 100);
+    });
+    out.push(item(
+        "ON_FINALIZE",
+        "`on_finalize` of a block inside an epoch: the author's reward.",
+        m,
+    ));
+
+    let mut ext = populated_state();
+    let m = measure(&mut ext, HEAVY_RUNS, no_prepare, |ext, _| {
+        staking::on_finalize(ext, EPOCH_LENGTH - 1);
+    });
+    out.push(item(
+        "ON_FINALIZE_ELECTION",
+        "`on_finalize` of an epoch's last block: reward and the election over a full candidate list.",
+        m,
+    ));
+    let elected: Vec<staking::ValidatorSetEntry> =
+        get(&ext, &staking::storage::next_validators()).unwrap_or_default();
+    assert_eq!(elected.len(), MAX_VALIDATORS as usize);
+}
+
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('_');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn render(items: &[Measurement], prices: &Prices) -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mut s = String::new();
+    let _ = writeln!(s, "//! Weights of the Staking pallet's calls and hooks, in picoseconds of reference execution time (Substrate's unit).");
+    let _ = writeln!(s, "//!");
+    let _ = writeln!(
+        s,
+        "//! GENERATED by the weight benchmark; do not edit by hand. Regenerate with:"
+    );
+    let _ = writeln!(s, "//!");
+    let _ = writeln!(s, "//! ```text");
+    let _ = writeln!(s, "//! {COMMAND}");
+    let _ = writeln!(s, "//! ```");
+    let _ = writeln!(s, "//!");
+    let _ = writeln!(
+        s,
+        "//! weight = median time of the worst-case path ({RUNS} runs; {HEAVY_RUNS} for Falcon checks and"
+    );
+    let _ = writeln!(
+        s,
+        "//! elections) against an in-memory state of {POPULATION} accounts and {} candidates, plus",
+        staking::MAX_CANDIDATES
+    );
+    let _ = writeln!(
+        s,
+        "//! {} ps per storage read and {} ps per storage write.",
+        grouped(prices.read),
+        grouped(prices.write)
+    );
+    let _ = writeln!(
+        s,
+        "//! Measured on {} ({cpus} CPUs).",
+        std::env::consts::ARCH
+    );
+    let _ = writeln!(s, "use hm_support::Weight;");
+    for m in items {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "/// {}", m.doc);
+        let _ = writeln!(
+            s,
+            "/// Measured {} ps, {} reads, {} writes.",
+            grouped(m.median_ps),
+            m.reads,
+            m.writes
+        );
+        let _ = writeln!(
+            s,
+            "pub const {}: Weight = {};",
+            m.constant,
+            grouped(m.weight(prices))
+        );
+    }
+    s
+}
+
+fn parse_args() -> Result<(bool, Prices), String> {
+    let mut write = false;
+    let mut prices = Prices {
+        read: DEFAULT_DB_READ_PS,
+        write: DEFAULT_DB_WRITE_PS,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut number = |name: &str| -> Result<Weight, String> {
+            let v = args.next().ok_or(format!("{name} needs a value"))?;
+            v.parse()
+                .map_err(|_| format!("{name}: `{v}` is not a whole number of picoseconds"))
+        };
+        match arg.as_str() {
+            "--write" => write = true,
+            "--db-read-ps" => prices.read = number("--db-read-ps")?,
+            "--db-write-ps" => prices.write = number("--db-write-ps")?,
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok((write, prices))
+}
+
+fn main() {
+    let (write, prices) = match parse_args() {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            eprintln!("bench_weights: {e}");
+            std::process::exit(2);
+        }
+    };
+    let mut items = Vec::new();
+    bench_ledger_calls(&mut items);
+    bench_validator_calls(&mut items);
+    bench_slashing(&mut items);
+    bench_hooks(&mut items);
+    let content = render(&items, &prices);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/weights.rs");
+    if write {
+        if let Err(e) = std::fs::write(&path, &content) {
+            eprintln!("bench_weights: cannot write {}: {e}", path.display());
+            std::process::exit(1);
+        }
+        eprintln!("wrote {}", path.display());
+    } else {
+        println!("{content}");
+    }
+}
