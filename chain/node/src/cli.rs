@@ -143,6 +143,27 @@ pub enum Command {
     /// Read chain state over RPC.
     #[command(subcommand)]
     Query(QueryCommand),
+    /// Proof-of-space plots.
+    #[command(subcommand)]
+    Plot(PlotCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlotCommand {
+    /// Build a plot of 2^k chained leaves for a validator account, under <base>/chains/<id>/plots.
+    Create {
+        /// log2 of the number of leaves (tests: 8-16; production: 30+).
+        #[arg(long)]
+        k: u8,
+        /// The validator: key file, dev key name (//Alice) or address. The plot is bound to it.
+        #[arg(long = "for", value_name = "KEY")]
+        owner: String,
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Hide the progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

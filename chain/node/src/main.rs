@@ -72,6 +72,7 @@ fn main() {
         }
         Some(Command::Tx(cmd)) => commands::wallet::tx(cmd),
         Some(Command::Query(cmd)) => commands::wallet::query(cmd),
+        Some(Command::Plot(cmd)) => commands::plot::run(cmd),
     };
     if let Err(e) = result {
         eprintln!("Error: {e:#}");

@@ -1,3 +1,4 @@
 pub mod blocks;
 pub mod key;
+pub mod plot;
 pub mod wallet;
