@@ -29,7 +29,7 @@ use hm_primitives::{
     storage_key::{map_key, value_key},
     AccountId, Balance, CAES_DECIMALS,
 };
-use hm_support::{get, put, DispatchError, DispatchResult, Externalities, Weight};
+use hm_support::{get, put, DispatchResult, Externalities, Weight};
 use parity_scale_codec::{Decode, Encode};
 
 // ---------------------------------------------------------------------------
@@ -149,15 +149,7 @@ impl Error {
     }
 }
 
-impl From<Error> for DispatchError {
-    fn from(e: Error) -> Self {
-        DispatchError {
-            pallet: PALLET_INDEX,
-            error: e as u8,
-            message: e.message(),
-        }
-    }
-}
+hm_support::impl_dispatch_error!(Error, PALLET_INDEX);
 
 // ---------------------------------------------------------------------------
 // Calls

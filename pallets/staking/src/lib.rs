@@ -399,15 +399,7 @@ impl Error {
     }
 }
 
-impl From<Error> for DispatchError {
-    fn from(e: Error) -> Self {
-        DispatchError {
-            pallet: PALLET_INDEX,
-            error: e as u8,
-            message: e.message(),
-        }
-    }
-}
+hm_support::impl_dispatch_error!(Error, PALLET_INDEX);
 
 // ---------------------------------------------------------------------------
 // Calls

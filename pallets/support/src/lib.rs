@@ -56,3 +56,20 @@ impl Default for DispatchError {
 }
 
 pub type DispatchResult = Result<(), DispatchError>;
+
+/// `From<$error> for DispatchError` for a pallet's error enum: a fieldless enum
+/// whose discriminant is the error index, with a `message(&self) -> &'static str`.
+#[macro_export]
+macro_rules! impl_dispatch_error {
+    ($error:ty, $pallet_index:expr) => {
+        impl From<$error> for $crate::DispatchError {
+            fn from(e: $error) -> Self {
+                $crate::DispatchError {
+                    pallet: $pallet_index,
+                    error: e as u8,
+                    message: e.message(),
+                }
+            }
+        }
+    };
+}
