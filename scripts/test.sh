@@ -16,6 +16,10 @@ for target in extrinsic_decode block_decode; do
   (cd fuzz && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$HOME/.cache/hypermesh-fuzz-target" \
     cargo fuzz run --release --sanitizer none "$target" -- -max_total_time="${FUZZ_SECONDS:-30}" 2>&1 | tail -n 3)
 done
+# Contracts: build the examples to wasm32 with Debian's toolchain, then the SDK's host tests
+# (including the check of every built .wasm against the `hm` ABI).
+bash scripts/build-contracts.sh
+(cd contracts && CARGO_TARGET_DIR="$HOME/.cache/hypermesh-contracts-host-target" cargo nextest run --release --workspace)
 # e2e tests locate the binaries through this variable.
 export HYPERMESH_BIN="$CARGO_TARGET_DIR/release/hypermesh"
 cargo nextest run --release --workspace --no-fail-fast
