@@ -1,5 +1,6 @@
 //! Property test: TotalIssuance equals the sum of balances after any sequence of operations.
 use crate::{mock::*, *};
+use hm_support::DispatchError;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]

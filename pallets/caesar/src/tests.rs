@@ -1,6 +1,6 @@
 use crate::{mock::*, *};
 use hm_pallet_system::Error as SystemError;
-use hm_support::MemoryExt;
+use hm_support::{DispatchError, MemoryExt};
 
 fn signed(who: AccountId) -> Origin {
     Origin::Signed(who)
