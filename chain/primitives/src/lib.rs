@@ -9,6 +9,7 @@ extern crate alloc;
 
 pub mod account;
 pub mod amount;
+pub mod balance_string;
 pub mod block;
 pub mod extrinsic;
 pub mod hash;

@@ -7,7 +7,7 @@ use jmt::storage::{LeafNode, NibblePath, Node, NodeKey, TreeReader, TreeUpdateBa
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, RootHash, Version};
 use rocksdb::{ColumnFamily, ReadOptions, WriteBatch, DB};
 
-/// Root of the empty state: jmt's placeholder hash, the ASCII bytes
+/// Root of the empty state: jmt's SPARSE_MERKLE_PLACEHOLDER_HASH, the ASCII bytes
 /// `SPARSE_MERKLE_PLACEHOLDER_HASH__`. A genesis that writes nothing has this root.
 pub const EMPTY_STATE_ROOT: H256 = H256(*b"SPARSE_MERKLE_PLACEHOLDER_HASH__");
 
@@ -233,7 +233,7 @@ mod tests {
     }
 
     #[test]
-    fn empty_root_is_jmt_placeholder() {
+    fn empty_root_is_the_jmt_empty_tree_hash() {
         assert_eq!(
             EMPTY_STATE_ROOT.0,
             StateTree::EMPTY_ROOT.0,

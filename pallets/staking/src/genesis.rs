@@ -28,10 +28,10 @@ pub struct GenesisConfig {
     pub epoch_length: BlockNumber,
     /// In epochs; at least [`MIN_UNBONDING_PERIOD`].
     pub unbonding_period: u32,
-    #[serde(with = "balance_string")]
+    #[serde(with = "hm_primitives::balance_string")]
     pub min_validator_bond: Balance,
     pub max_validators: u32,
-    #[serde(with = "balance_string")]
+    #[serde(with = "hm_primitives::balance_string")]
     pub block_reward: Balance,
     pub min_plot_k: u8,
 }
@@ -40,7 +40,7 @@ pub struct GenesisConfig {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GenesisValidator {
     pub stash: AccountId,
-    #[serde(with = "balance_string")]
+    #[serde(with = "hm_primitives::balance_string")]
     pub bond: Balance,
     /// `0x`-hex Falcon-1024 public key (1793 bytes), or the `hm1…`/`0x`-hex
     /// account id of a key that System's genesis stores.
@@ -167,50 +167,5 @@ impl GenesisConfig {
         put(ext, &storage::validators(), &set);
         put(ext, &storage::next_validators(), &set);
         Ok(())
-    }
-}
-
-/// `u128` as a decimal string; reads a string or a JSON number (as the runtime's genesis).
-mod balance_string {
-    use alloc::string::{String, ToString};
-    use core::fmt;
-    use hm_primitives::Balance;
-    use serde::{de, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &Balance, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&value.to_string())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Balance, D::Error> {
-        d.deserialize_any(BalanceVisitor)
-    }
-
-    struct BalanceVisitor;
-
-    impl de::Visitor<'_> for BalanceVisitor {
-        type Value = Balance;
-
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a non-negative integer number of plancks, as a number or a decimal string")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Balance, E> {
-            Ok(Balance::from(v))
-        }
-        fn visit_u128<E: de::Error>(self, v: u128) -> Result<Balance, E> {
-            Ok(v)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Balance, E> {
-            Balance::try_from(v).map_err(|_| E::custom("balance must not be negative"))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Balance, E> {
-            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(E::custom("balance string must be decimal digits only"));
-            }
-            v.parse()
-                .map_err(|_| E::custom("balance does not fit in 128 bits"))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Balance, E> {
-            self.visit_str(&v)
-        }
     }
 }

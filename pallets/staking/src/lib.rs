@@ -172,7 +172,7 @@ pub mod storage {
     }
 }
 
-/// Parameters in force. Genesis always stores them; before that, placeholders
+/// Parameters in force. Genesis always stores them; before that, inert defaults
 /// that elect nobody new and mint nothing.
 pub fn config(ext: &dyn Externalities) -> StakingConfig {
     get(ext, &storage::config()).unwrap_or(StakingConfig {
