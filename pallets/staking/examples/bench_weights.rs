@@ -25,8 +25,10 @@ const POPULATION: u32 = 100_000;
 const RUNS: usize = 2_000;
 /// Runs of paths that verify a Falcon signature or read every candidate.
 const HEAVY_RUNS: usize = 300;
-const DEFAULT_DB_READ_PS: Weight = 5_000_000;
-const DEFAULT_DB_WRITE_PS: Weight = 18_000_000;
+/// Storage prices measured on the node's own store by
+/// `cargo run --release -p hm-runtime --example calibrate_storage` (same as the runtime's).
+const DEFAULT_DB_READ_PS: Weight = 1_447_847;
+const DEFAULT_DB_WRITE_PS: Weight = 7_710_098;
 const ED: Balance = UNITS / 1_000;
 const FUNDS: Balance = 1_000_000 * UNITS;
 const MIN_BOND: Balance = 1_000 * UNITS;

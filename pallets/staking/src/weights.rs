@@ -8,54 +8,54 @@
 //!
 //! weight = median time of the worst-case path (2000 runs; 300 for Falcon checks and
 //! elections) against an in-memory state of 100000 accounts and 1024 candidates, plus
-//! 5_000_000 ps per storage read and 18_000_000 ps per storage write.
+//! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
 //! Measured on x86_64 (2 CPUs).
 use hm_support::Weight;
 
 /// `bond`: a new ledger.
-/// Measured 9_078_000 ps, 9 reads, 7 writes.
-pub const BOND: Weight = 180_078_000;
+/// Measured 9_287_000 ps, 9 reads, 7 writes.
+pub const BOND: Weight = 76_288_309;
 
 /// `bond_extra`.
-/// Measured 8_847_000 ps, 8 reads, 7 writes.
-pub const BOND_EXTRA: Weight = 174_847_000;
+/// Measured 8_817_000 ps, 8 reads, 7 writes.
+pub const BOND_EXTRA: Weight = 74_370_462;
 
 /// `unbond`, worst case: a candidate, a new chunk among 31.
-/// Measured 5_440_000 ps, 6 reads, 3 writes.
-pub const UNBOND: Weight = 89_440_000;
+/// Measured 5_540_000 ps, 6 reads, 3 writes.
+pub const UNBOND: Weight = 37_357_376;
 
 /// `withdraw_unbonded`, worst case: 32 chunks, the ledger and a registration removed.
-/// Measured 25_097_000 ps, 11 reads, 10 writes.
-pub const WITHDRAW_UNBONDED: Weight = 260_097_000;
+/// Measured 24_205_000 ps, 11 reads, 10 writes.
+pub const WITHDRAW_UNBONDED: Weight = 117_232_297;
 
 /// `validate`, worst case: Falcon proof, full candidate list, the weakest evicted.
-/// Measured 765_747_000 ps, 1036 reads, 10 writes.
-pub const VALIDATE: Weight = 6_125_747_000;
+/// Measured 742_653_000 ps, 1036 reads, 10 writes.
+pub const VALIDATE: Weight = 2_319_723_472;
 
 /// `chill`, from a full candidate list.
-/// Measured 23_735_000 ps, 5 reads, 6 writes.
-pub const CHILL: Weight = 156_735_000;
+/// Measured 22_542_000 ps, 5 reads, 6 writes.
+pub const CHILL: Weight = 76_041_823;
 
 /// `set_config`.
 /// Measured 3_116_000 ps, 4 reads, 3 writes.
-pub const SET_CONFIG: Weight = 77_116_000;
+pub const SET_CONFIG: Weight = 32_037_682;
 
 /// `report_equivocation` of the epoch's first offender (add `SLASH_TOP_UP` per earlier offender).
-/// Measured 77_276_000 ps, 27 reads, 12 writes.
-pub const REPORT_EQUIVOCATION: Weight = 428_276_000;
+/// Measured 71_864_000 ps, 27 reads, 12 writes.
+pub const REPORT_EQUIVOCATION: Weight = 203_477_045;
 
 /// Each earlier offender of the epoch whose slash a report raises.
-/// Measured 13_356_282 ps, 4 reads, 4 writes.
-pub const SLASH_TOP_UP: Weight = 105_356_282;
+/// Measured 10_411_094 ps, 4 reads, 4 writes.
+pub const SLASH_TOP_UP: Weight = 47_042_874;
 
 /// `on_initialize` at the first block of an epoch (other blocks: one read).
-/// Measured 15_940_000 ps, 7 reads, 8 writes.
-pub const ON_INITIALIZE_EPOCH: Weight = 194_940_000;
+/// Measured 15_920_000 ps, 7 reads, 8 writes.
+pub const ON_INITIALIZE_EPOCH: Weight = 87_735_713;
 
 /// `on_finalize` of a block inside an epoch: the author's reward.
-/// Measured 11_531_000 ps, 9 reads, 5 writes.
-pub const ON_FINALIZE: Weight = 146_531_000;
+/// Measured 11_632_000 ps, 9 reads, 5 writes.
+pub const ON_FINALIZE: Weight = 63_213_113;
 
 /// `on_finalize` of an epoch's last block: reward and the election over a full candidate list.
-/// Measured 1_266_566_000 ps, 2061 reads, 8 writes.
-pub const ON_FINALIZE_ELECTION: Weight = 11_715_566_000;
+/// Measured 1_242_220_000 ps, 2061 reads, 8 writes.
+pub const ON_FINALIZE_ELECTION: Weight = 4_287_913_451;
