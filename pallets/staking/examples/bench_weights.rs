@@ -18,17 +18,14 @@ use hm_pallet_caesar as caesar;
 use hm_pallet_staking::{self as staking, Call, OffenceRecord, StakingLedger, UnlockChunk};
 use hm_pallet_system::{self as system, Origin};
 use hm_primitives::{AccountId, Balance, FalconPublicKey, H256, UNITS};
-use hm_support::{get, put, Externalities, MemoryExt, Weight};
-use std::{cell::Cell, fmt::Write as _, path::Path, time::Instant};
+use hm_support::bench::{self, median, CountingExt, Measurement, Prices};
+use hm_support::{get, put, Externalities, Weight};
+use std::{path::Path, time::Instant};
 
 const POPULATION: u32 = 100_000;
 const RUNS: usize = 2_000;
 /// Runs of paths that verify a Falcon signature or read every candidate.
 const HEAVY_RUNS: usize = 300;
-/// Storage prices measured on the node's own store by
-/// `cargo run --release -p hm-runtime --example calibrate_storage` (same as the runtime's).
-const DEFAULT_DB_READ_PS: Weight = 1_447_847;
-const DEFAULT_DB_WRITE_PS: Weight = 7_710_098;
 const ED: Balance = UNITS / 1_000;
 const FUNDS: Balance = 1_000_000 * UNITS;
 const MIN_BOND: Balance = 1_000 * UNITS;
@@ -37,52 +34,6 @@ const EPOCH_LENGTH: u64 = 600;
 /// Offenders already punished in the epoch, for the per-offender top-up cost.
 const PRIOR_OFFENDERS: usize = 32;
 const COMMAND: &str = "cargo run --release -p hm-pallet-staking --example bench_weights -- --write";
-
-#[derive(Default)]
-struct CountingExt {
-    state: MemoryExt,
-    reads: Cell<u64>,
-    writes: u64,
-}
-
-impl Externalities for CountingExt {
-    fn storage_get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.reads.set(self.reads.get() + 1);
-        self.state.storage_get(key)
-    }
-    fn storage_set(&mut self, key: &[u8], value: &[u8]) {
-        self.writes += 1;
-        self.state.storage_set(key, value)
-    }
-    fn storage_remove(&mut self, key: &[u8]) {
-        self.writes += 1;
-        self.state.storage_remove(key)
-    }
-    fn falcon_verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
-        hm_crypto::falcon::verify_raw(public_key, message, signature)
-    }
-}
-
-struct Measurement {
-    constant: &'static str,
-    doc: &'static str,
-    median_ps: Weight,
-    reads: u64,
-    writes: u64,
-}
-
-struct Prices {
-    read: Weight,
-    write: Weight,
-}
-
-impl Measurement {
-    fn weight(&self, prices: &Prices) -> Weight {
-        self.median_ps
-            .saturating_add(self.reads.saturating_mul(prices.read))
-            .saturating_add(self.writes.saturating_mul(prices.write))
-    }
-}
 
 fn account(tag: u8, i: u32) -> AccountId {
     let mut id = [tag; 32];
@@ -111,7 +62,7 @@ fn plot(i: u32, tag: u8) -> staking::PlotCommitment {
 /// `POPULATION` funded accounts `account(0, i)`; the first `MAX_CANDIDATES` of
 /// them validate with bonds `MIN_BOND + i`. Block 100 is started by [`author`].
 fn populated_state() -> CountingExt {
-    let mut ext = CountingExt::default();
+    let mut ext = CountingExt::new(hm_crypto::falcon::verify_raw);
     system::GenesisConfig::default()
         .build(&mut ext)
         .expect("system genesis");
@@ -153,11 +104,6 @@ fn start_block(ext: &mut CountingExt, number: u64, author: &AccountId) {
     staking::on_initialize(ext, number);
 }
 
-fn median(mut samples: Vec<u64>) -> u64 {
-    samples.sort_unstable();
-    samples[samples.len() / 2]
-}
-
 /// Time `run` `runs` times after an untimed `prepare` each; counts come from the last run.
 fn measure(
     ext: &mut CountingExt,
@@ -172,16 +118,10 @@ fn measure(
             start_block(ext, 100, &author());
         }
         prepare(ext, i);
-        ext.reads.set(0);
-        ext.writes = 0;
+        ext.reset_counts();
         let started = Instant::now();
         run(ext, i);
-        let elapsed = started.elapsed();
-        samples.push(
-            u64::try_from(elapsed.as_nanos())
-                .unwrap_or(u64::MAX)
-                .saturating_mul(1_000),
-        );
+        samples.push(bench::elapsed_ps(started));
     }
     (median(samples), ext.reads.get(), ext.writes)
 }
@@ -313,8 +253,7 @@ fn bench_validator_calls(out: &mut Vec<Measurement>) {
             start_block(&mut ext, 100, &author());
         }
         let call = prepare(&mut ext, i);
-        ext.reads.set(0);
-        ext.writes = 0;
+        ext.reset_counts();
         let started = Instant::now();
         ok(&mut ext, signed(account(0, 10_000 + i as u32)), call);
         samples.push(
@@ -453,98 +392,25 @@ fn bench_hooks(out: &mut Vec<Measurement>) {
     assert_eq!(elected.len(), MAX_VALIDATORS as usize);
 }
 
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('_');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn render(items: &[Measurement], prices: &Prices) -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let mut s = String::new();
-    let _ = writeln!(s, "//! Weights of the Staking pallet's calls and hooks, in picoseconds of reference execution time (Substrate's unit).");
-    let _ = writeln!(s, "//!");
-    let _ = writeln!(
-        s,
-        "//! GENERATED by the weight benchmark; do not edit by hand. Regenerate with:"
-    );
-    let _ = writeln!(s, "//!");
-    let _ = writeln!(s, "//! ```text");
-    let _ = writeln!(s, "//! {COMMAND}");
-    let _ = writeln!(s, "//! ```");
-    let _ = writeln!(s, "//!");
-    let _ = writeln!(
-        s,
-        "//! weight = median time of the worst-case path ({RUNS} runs; {HEAVY_RUNS} for Falcon checks and"
-    );
-    let _ = writeln!(
-        s,
-        "//! elections) against an in-memory state of {POPULATION} accounts and {} candidates, plus",
-        staking::MAX_CANDIDATES
-    );
-    let _ = writeln!(
-        s,
-        "//! {} ps per storage read and {} ps per storage write.",
-        grouped(prices.read),
-        grouped(prices.write)
-    );
-    let _ = writeln!(
-        s,
-        "//! Measured on {} ({cpus} CPUs).",
-        std::env::consts::ARCH
-    );
-    let _ = writeln!(s, "use hm_support::Weight;");
-    for m in items {
-        let _ = writeln!(s);
-        let _ = writeln!(s, "/// {}", m.doc);
-        let _ = writeln!(
-            s,
-            "/// Measured {} ps, {} reads, {} writes.",
-            grouped(m.median_ps),
-            m.reads,
-            m.writes
-        );
-        let _ = writeln!(
-            s,
-            "pub const {}: Weight = {};",
-            m.constant,
-            grouped(m.weight(prices))
-        );
-    }
-    s
-}
-
-fn parse_args() -> Result<(bool, Prices), String> {
-    let mut write = false;
-    let mut prices = Prices {
-        read: DEFAULT_DB_READ_PS,
-        write: DEFAULT_DB_WRITE_PS,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut number = |name: &str| -> Result<Weight, String> {
-            let v = args.next().ok_or(format!("{name} needs a value"))?;
-            v.parse()
-                .map_err(|_| format!("{name}: `{v}` is not a whole number of picoseconds"))
-        };
-        match arg.as_str() {
-            "--write" => write = true,
-            "--db-read-ps" => prices.read = number("--db-read-ps")?,
-            "--db-write-ps" => prices.write = number("--db-write-ps")?,
-            other => return Err(format!("unknown argument `{other}`")),
-        }
-    }
-    Ok((write, prices))
+    let method = [
+        format!("weight = median time of the worst-case path ({RUNS} runs; {HEAVY_RUNS} for Falcon checks and"),
+        format!(
+            "elections) against an in-memory state of {POPULATION} accounts and {} candidates, plus",
+            staking::MAX_CANDIDATES
+        ),
+    ];
+    bench::render(
+        "Weights of the Staking pallet's calls and hooks",
+        COMMAND,
+        &method,
+        items,
+        prices,
+    )
 }
 
 fn main() {
-    let (write, prices) = match parse_args() {
+    let (write, prices) = match bench::parse_args() {
         Ok(parsed) => parsed,
         Err(e) => {
             eprintln!("bench_weights: {e}");

@@ -7,6 +7,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "std")]
+pub mod bench;
 pub mod storage;
 pub mod transactional;
 
