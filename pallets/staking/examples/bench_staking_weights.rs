@@ -2,8 +2,8 @@
 //! `pallets/staking/src/weights.rs` from the measurements.
 //!
 //! ```text
-//! cargo run --release -p hm-pallet-staking --example bench_weights              # print the file
-//! cargo run --release -p hm-pallet-staking --example bench_weights -- --write   # rewrite it in the tree
+//! cargo run --release -p hm-pallet-staking --example bench_staking_weights              # print the file
+//! cargo run --release -p hm-pallet-staking --example bench_staking_weights -- --write   # rewrite it in the tree
 //!     [--db-read-ps N] [--db-write-ps N]                                         # storage access prices
 //! ```
 //!
@@ -33,7 +33,7 @@ const MAX_VALIDATORS: u32 = 100;
 const EPOCH_LENGTH: u64 = 600;
 /// Offenders already punished in the epoch, for the per-offender top-up cost.
 const PRIOR_OFFENDERS: usize = 32;
-const COMMAND: &str = "cargo run --release -p hm-pallet-staking --example bench_weights -- --write";
+const COMMAND: &str = "cargo run --release -p hm-pallet-staking --example bench_staking_weights -- --write";
 
 fn account(tag: u8, i: u32) -> AccountId {
     let mut id = [tag; 32];
@@ -413,7 +413,7 @@ fn main() {
     let (write, prices) = match bench::parse_args() {
         Ok(parsed) => parsed,
         Err(e) => {
-            eprintln!("bench_weights: {e}");
+            eprintln!("bench_staking_weights: {e}");
             std::process::exit(2);
         }
     };
@@ -426,7 +426,7 @@ fn main() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/weights.rs");
     if write {
         if let Err(e) = std::fs::write(&path, &content) {
-            eprintln!("bench_weights: cannot write {}: {e}", path.display());
+            eprintln!("bench_staking_weights: cannot write {}: {e}", path.display());
             std::process::exit(1);
         }
         eprintln!("wrote {}", path.display());
