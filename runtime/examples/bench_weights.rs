@@ -20,10 +20,10 @@ use hm_primitives::{
     AccountId, Balance, SignedExtra, SignedPart, Signer, UncheckedExtrinsic, H256, UNITS,
 };
 use hm_runtime::{BlockContext, Call, Origin};
-use hm_support::bench::{self, median, CountingExt, Measurement, Prices};
-use hm_support::{Externalities, Weight};
+use hm_support::bench::{self, measure, CountingExt, Measurement, Prices};
+use hm_support::Externalities;
 use parity_scale_codec::Encode;
-use std::{path::Path, time::Instant};
+use std::path::Path;
 
 /// Accounts in the benchmark state.
 const POPULATION: u32 = 100_000;
@@ -64,24 +64,6 @@ fn populated_state(root: AccountId, extra: &[(AccountId, Balance)]) -> CountingE
     .expect("caesar genesis");
     system::on_initialize(&mut ext, 1, &H256::ZERO, 0, &account(0, 0));
     ext
-}
-
-/// Time `run` `runs` times after an untimed `prepare` each; counts come from the last run.
-fn measure(
-    ext: &mut CountingExt,
-    runs: usize,
-    mut prepare: impl FnMut(&mut CountingExt, usize),
-    mut run: impl FnMut(&mut CountingExt, usize),
-) -> (Weight, u64, u64) {
-    let mut samples = Vec::with_capacity(runs);
-    for i in 0..runs {
-        prepare(ext, i);
-        ext.reset_counts();
-        let started = Instant::now();
-        run(ext, i);
-        samples.push(bench::elapsed_ps(started));
-    }
-    (median(samples), ext.reads.get(), ext.writes)
 }
 
 /// Clear the previous run's events and start a fresh block, as every block does.

@@ -33,7 +33,8 @@ const MAX_VALIDATORS: u32 = 100;
 const EPOCH_LENGTH: u64 = 600;
 /// Offenders already punished in the epoch, for the per-offender top-up cost.
 const PRIOR_OFFENDERS: usize = 32;
-const COMMAND: &str = "cargo run --release -p hm-pallet-staking --example bench_staking_weights -- --write";
+const COMMAND: &str =
+    "cargo run --release -p hm-pallet-staking --example bench_staking_weights -- --write";
 
 fn account(tag: u8, i: u32) -> AccountId {
     let mut id = [tag; 32];
@@ -104,26 +105,21 @@ fn start_block(ext: &mut CountingExt, number: u64, author: &AccountId) {
     staking::on_initialize(ext, number);
 }
 
-/// Time `run` `runs` times after an untimed `prepare` each; counts come from the last run.
+/// `bench::measure`, starting a fresh block every 64 runs (untimed) to clear
+/// the event log, as every block does.
 fn measure(
     ext: &mut CountingExt,
     runs: usize,
     mut prepare: impl FnMut(&mut CountingExt, usize),
-    mut run: impl FnMut(&mut CountingExt, usize),
+    run: impl FnMut(&mut CountingExt, usize),
 ) -> (Weight, u64, u64) {
-    let mut samples = Vec::with_capacity(runs);
-    for i in 0..runs {
+    let clear_then_prepare = |e: &mut CountingExt, i: usize| {
         if i % 64 == 0 {
-            // Clear the event log, as every block does.
-            start_block(ext, 100, &author());
+            start_block(e, 100, &author());
         }
-        prepare(ext, i);
-        ext.reset_counts();
-        let started = Instant::now();
-        run(ext, i);
-        samples.push(bench::elapsed_ps(started));
-    }
-    (median(samples), ext.reads.get(), ext.writes)
+        prepare(e, i);
+    };
+    bench::measure(ext, runs, clear_then_prepare, run)
 }
 
 fn signed(who: AccountId) -> Origin {
@@ -426,7 +422,10 @@ fn main() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/weights.rs");
     if write {
         if let Err(e) = std::fs::write(&path, &content) {
-            eprintln!("bench_staking_weights: cannot write {}: {e}", path.display());
+            eprintln!(
+                "bench_staking_weights: cannot write {}: {e}",
+                path.display()
+            );
             std::process::exit(1);
         }
         eprintln!("wrote {}", path.display());

@@ -87,6 +87,24 @@ pub fn elapsed_ps(started: Instant) -> u64 {
         .saturating_mul(1_000)
 }
 
+/// Time `run` `runs` times after an untimed `prepare` each; counts come from the last run.
+pub fn measure(
+    ext: &mut CountingExt,
+    runs: usize,
+    mut prepare: impl FnMut(&mut CountingExt, usize),
+    mut run: impl FnMut(&mut CountingExt, usize),
+) -> (Weight, u64, u64) {
+    let mut samples = Vec::with_capacity(runs);
+    for i in 0..runs {
+        prepare(ext, i);
+        ext.reset_counts();
+        let started = Instant::now();
+        run(ext, i);
+        samples.push(elapsed_ps(started));
+    }
+    (median(samples), ext.reads.get(), ext.writes)
+}
+
 /// `1234567` → `1_234_567`.
 pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
