@@ -56,6 +56,20 @@ pub(crate) fn now_ms() -> u64 {
 }
 
 impl Client {
+    /// Verify and execute `block` on top of the best block without committing it: how a
+    /// validator checks a proposal before voting for it. The executed state is kept, so
+    /// importing the same block next (after its commit) does not execute it again.
+    pub fn check_block(&self, block: &Block) -> Result<H256, ImportError> {
+        let _guard = self.import_lock.lock();
+        let hash = block.header.hash();
+        let parent = self.next_parent(&block.header)?;
+        check_body(block)?;
+        self.verify_header(&block.header, &parent, None)?;
+        let prepared = self.execute_checked(block, &parent)?;
+        *self.checked.lock() = Some((hash, prepared));
+        Ok(hash)
+    }
+
     /// Verify, execute and commit `signed` on top of the best block, in one synced write.
     /// `finalize` marks it final; it then needs a valid justification.
     pub fn import_block(
@@ -82,36 +96,35 @@ impl Client {
                 elapsed: started.elapsed(),
             });
         }
-        let parent = self.best_header()?;
-        let info = self.chain_info();
-        if header.number != parent.number + 1 || header.parent_hash != info.best_hash {
-            return Err(ImportError::NotNext {
-                number: header.number,
-                best_number: info.best_number,
-                best_hash: info.best_hash,
-            });
+        let parent = self.next_parent(header)?;
+        if finalize && signed.justification.is_none() {
+            return Err(ImportError::MissingJustification);
         }
-        check_body(&signed.block)?;
-
-        let public_key_of = |who: &hm_primitives::AccountId| self.public_key_of(who);
-        let ctx = VerifyContext {
-            public_key_of: &public_key_of,
-            now_ms: now_ms(),
+        // A block `check_block` accepted on this same parent needs only its justification checked.
+        let checked = self
+            .checked
+            .lock()
+            .take()
+            .filter(|(checked_hash, _)| *checked_hash == hash);
+        let computed = match checked {
+            Some((_, prepared)) => {
+                self.verify_header(
+                    header,
+                    &parent,
+                    signed.justification.as_ref().map(|j| (j, true)),
+                )?;
+                prepared
+            }
+            None => {
+                check_body(&signed.block)?;
+                self.verify_header(
+                    header,
+                    &parent,
+                    signed.justification.as_ref().map(|j| (j, false)),
+                )?;
+                self.execute_checked(&signed.block, &parent)?
+            }
         };
-        self.verifier.verify_header(header, &parent, &ctx)?;
-        match &signed.justification {
-            Some(j) => self.verifier.verify_justification(header, j, &ctx)?,
-            None if finalize => return Err(ImportError::MissingJustification),
-            None => {}
-        }
-
-        let computed = self.execute(&signed.block, &parent)?;
-        if computed.root != header.state_root {
-            return Err(ImportError::StateRoot {
-                header: header.state_root,
-                computed: computed.root,
-            });
-        }
         self.db.commit_block(&signed, computed, finalize)?;
 
         {
@@ -135,6 +148,62 @@ impl Client {
             already_known: false,
             elapsed: started.elapsed(),
         })
+    }
+
+    /// The best header, if `header` builds directly on it.
+    fn next_parent(&self, header: &Header) -> Result<Header, ImportError> {
+        let parent = self.best_header()?;
+        let info = self.chain_info();
+        if header.number != parent.number + 1 || header.parent_hash != info.best_hash {
+            return Err(ImportError::NotNext {
+                number: header.number,
+                best_number: info.best_number,
+                best_hash: info.best_hash,
+            });
+        }
+        Ok(parent)
+    }
+
+    /// Consensus checks of `header` against the parent's state, and of `justification`
+    /// when given; `(justification, true)` skips the header (already checked).
+    fn verify_header(
+        &self,
+        header: &Header,
+        parent: &Header,
+        justification: Option<(&hm_primitives::Justification, bool)>,
+    ) -> Result<(), ImportError> {
+        let public_key_of = |who: &hm_primitives::AccountId| self.public_key_of(who);
+        // The best block is the parent, so the committed state is the parent's state.
+        let parent_state = self.overlay();
+        let ctx = VerifyContext {
+            public_key_of: &public_key_of,
+            parent_state: &parent_state,
+            now_ms: now_ms(),
+        };
+        let header_checked = matches!(justification, Some((_, true)));
+        if !header_checked {
+            self.verifier.verify_header(header, parent, &ctx)?;
+        }
+        if let Some((j, _)) = justification {
+            self.verifier.verify_justification(header, j, &ctx)?;
+        }
+        Ok(())
+    }
+
+    /// Execute `block` and compare the state root with its header's.
+    fn execute_checked(
+        &self,
+        block: &Block,
+        parent: &Header,
+    ) -> Result<hm_storage::PreparedState, ImportError> {
+        let computed = self.execute(block, parent)?;
+        if computed.root != block.header.state_root {
+            return Err(ImportError::StateRoot {
+                header: block.header.state_root,
+                computed: computed.root,
+            });
+        }
+        Ok(computed)
     }
 
     /// Re-execute every extrinsic; any invalid one makes the whole block invalid.

@@ -36,6 +36,8 @@ pub struct Client {
     info: RwLock<ChainInfo>,
     /// Serialises imports: the chain is linear and each import builds on the best block.
     import_lock: Mutex<()>,
+    /// The last block `check_block` executed, kept for its import.
+    checked: Mutex<Option<(H256, hm_storage::PreparedState)>>,
     imported_tx: broadcast::Sender<Header>,
     finalized_tx: broadcast::Sender<Header>,
 }
@@ -94,6 +96,7 @@ impl Client {
             verify_cache: VerifyCache::new(VERIFY_CACHE_ENTRIES),
             info: RwLock::new(info),
             import_lock: Mutex::new(()),
+            checked: Mutex::new(None),
             imported_tx: broadcast::channel(NOTIFICATION_BUFFER).0,
             finalized_tx: broadcast::channel(NOTIFICATION_BUFFER).0,
         })

@@ -27,6 +27,8 @@ pub enum VerifyError {
 pub struct VerifyContext<'a> {
     /// Public key stored on-chain for an account (state of the parent block).
     pub public_key_of: &'a dyn Fn(&AccountId) -> Option<FalconPublicKey>,
+    /// State after the parent block (read-only use): validator sets, proof parameters.
+    pub parent_state: &'a dyn hm_support::Externalities,
     /// Local wall-clock time in ms, for the future-drift rule only.
     pub now_ms: u64,
 }

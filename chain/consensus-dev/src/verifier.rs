@@ -105,8 +105,10 @@ mod tests {
         let kp = Keypair::generate();
         let pk = kp.public().clone();
         let lookup = move |_: &AccountId| Some(pk.clone());
+        let state = hm_support::MemoryExt::default();
         let ctx = VerifyContext {
             public_key_of: &lookup,
+            parent_state: &state,
             now_ms: 10_000,
         };
         let v = DevVerifier::new(kp.account_id());
