@@ -165,11 +165,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         info: node_info,
         metrics: Some(metrics.clone()),
         // A single-node chain has no peers to sync from; the BFT engine supplies real figures.
-        health: Arc::new(|| hm_rpc::Health {
-            peers: 0,
-            is_syncing: false,
-            should_have_peers: false,
-        }),
+        health: Arc::new(|| hm_rpc::NetworkStatus::default()),
     };
     let (rpc_addr, rpc_handle) = hm_rpc::start(rpc_config, deps)
         .await

@@ -14,7 +14,7 @@ pub mod types;
 pub use hex::{Bytes, HexError, HexString, NumberOrHex};
 pub use types::{
     AccountBalance, ConversionError, EngineId, ExtrinsicOrHash, ExtrinsicStatus, Health, ReadProof,
-    RpcBlock, RpcHeader, RpcMethods, RpcSignedBlock, RuntimeVersion,
+    RpcBlock, RpcHeader, RpcMethods, RpcSignedBlock, RuntimeVersion, SyncState,
 };
 
 use hm_primitives::H256;
@@ -45,6 +45,10 @@ pub trait SystemApi {
 
     #[method(name = "system_health")]
     fn system_health(&self) -> RpcResult<Health>;
+
+    /// Sync progress: starting, current and highest known block.
+    #[method(name = "system_syncState")]
+    fn system_sync_state(&self) -> RpcResult<SyncState>;
 
     /// The nonce to sign the account's next transaction with: its on-chain nonce
     /// advanced past the consecutive nonces it already has in the pool.

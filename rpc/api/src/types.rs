@@ -194,6 +194,16 @@ pub struct Health {
     pub should_have_peers: bool,
 }
 
+/// `system_syncState`, in Substrate's shape: the block sync started from, the node's
+/// best block, and the highest block any peer reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncState {
+    pub starting_block: u64,
+    pub current_block: u64,
+    pub highest_block: u64,
+}
+
 /// `state_getRuntimeVersion`, in Substrate's shape.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -13,7 +13,7 @@ mod middleware;
 mod state;
 mod system;
 
-pub use hm_rpc_api::Health;
+pub use hm_rpc_api::{Health, SyncState};
 pub use middleware::{subscription_names, CallAccounting, RateLimiter, SubscriptionNames};
 
 use hm_client_api::{ChainApi, TransactionPoolApi};
@@ -119,8 +119,15 @@ where
     }
 }
 
-/// Peers and sync state, read on each `system_health` call.
-pub type HealthSource = Arc<dyn Fn() -> Health + Send + Sync>;
+/// Peers and sync progress, read on each `system_health` / `system_syncState` call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NetworkStatus {
+    pub health: Health,
+    pub sync: SyncState,
+}
+
+/// Where the RPC reads the node's [`NetworkStatus`].
+pub type HealthSource = Arc<dyn Fn() -> NetworkStatus + Send + Sync>;
 
 /// Everything the handlers read or call.
 #[derive(Clone)]

@@ -3,7 +3,7 @@ use crate::errors::{address_param, state_error};
 use crate::{HealthSource, NodeInfo};
 use hm_client_api::{ChainApi, TransactionPoolApi};
 use hm_primitives::{AccountId, Nonce, SignedPart, DECODE_DEPTH_LIMIT};
-use hm_rpc_api::{Health, RpcMethods, RpcMethodsApiServer, SystemApiServer};
+use hm_rpc_api::{Health, RpcMethods, RpcMethodsApiServer, SyncState, SystemApiServer};
 use jsonrpsee::core::RpcResult;
 use parity_scale_codec::DecodeLimit;
 use std::collections::BTreeSet;
@@ -38,7 +38,11 @@ impl SystemApiServer for SystemRpc {
     }
 
     fn system_health(&self) -> RpcResult<Health> {
-        Ok((self.health)())
+        Ok((self.health)().health)
+    }
+
+    fn system_sync_state(&self) -> RpcResult<SyncState> {
+        Ok((self.health)().sync)
     }
 
     fn system_account_next_index(&self, address: String) -> RpcResult<u64> {

@@ -28,6 +28,11 @@ async fn system_methods() {
         (health.peers, health.is_syncing, health.should_have_peers),
         (3, false, true)
     );
+    let sync = c.system_sync_state().await.unwrap();
+    assert_eq!(
+        (sync.starting_block, sync.current_block, sync.highest_block),
+        (0, 7, 9)
+    );
     // On-chain nonce 3; the pool holds Alice's 3 and 4: the next to sign is 5.
     assert_eq!(
         c.system_account_next_index(ALICE.to_address())
@@ -222,6 +227,7 @@ async fn rpc_methods_lists_every_method() {
         "system_chainType",
         "system_properties",
         "system_health",
+        "system_syncState",
         "system_accountNextIndex",
         "chain_getHeader",
         "chain_getBlock",

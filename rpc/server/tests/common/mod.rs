@@ -303,10 +303,17 @@ pub fn deps(chain: Arc<MockChain>, pool: Arc<MockPool>, metrics: Metrics) -> Rpc
         pool_admin: pool,
         info: info(),
         metrics: Some(metrics),
-        health: Arc::new(|| Health {
-            peers: 3,
-            is_syncing: false,
-            should_have_peers: true,
+        health: Arc::new(|| hm_rpc::NetworkStatus {
+            health: Health {
+                peers: 3,
+                is_syncing: false,
+                should_have_peers: true,
+            },
+            sync: hm_rpc::SyncState {
+                starting_block: 0,
+                current_block: 7,
+                highest_block: 9,
+            },
         }),
     }
 }
