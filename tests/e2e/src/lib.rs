@@ -2,6 +2,8 @@
 //!
 //! Each node gets free ports and its own base path. Nodes are killed when
 //! dropped, so a failing test leaves no processes behind.
+pub mod testnet;
+
 use anyhow::{bail, Context};
 use hm_wallet::RpcWallet;
 use jsonrpsee::{core::client::ClientT, rpc_params};
@@ -150,6 +152,26 @@ impl Node {
             child.wait()?;
         }
         Ok(())
+    }
+
+    /// SIGSTOP: the process stays but does nothing (no votes, no replies) until [`Node::resume`].
+    pub fn pause(&self) -> anyhow::Result<()> {
+        self.signal(nix::sys::signal::Signal::SIGSTOP)
+    }
+
+    /// SIGCONT after [`Node::pause`].
+    pub fn resume(&self) -> anyhow::Result<()> {
+        self.signal(nix::sys::signal::Signal::SIGCONT)
+    }
+
+    fn signal(&self, signal: nix::sys::signal::Signal) -> anyhow::Result<()> {
+        let child = self.child.as_ref().context("node is not running")?;
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal)?;
+        Ok(())
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
     }
 
     /// SIGTERM and wait for a clean exit.

@@ -1,0 +1,248 @@
+//! Multi-node testnets in the style of CometBFT's e2e harness: a manifest of nodes,
+//! perturbations (kill, pause, restart, disconnect) and invariants checked after each.
+use crate::{hex_number, tail, Node};
+use anyhow::{bail, Context};
+use serde_json::Value;
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+/// One node of a testnet.
+#[derive(Clone, Debug)]
+pub struct NodeSpec {
+    /// Dev key name (`alice`…`dave`) for a validator; `None` for a full node.
+    pub validator: Option<&'static str>,
+    /// Extra command-line arguments.
+    pub extra_args: Vec<String>,
+}
+
+impl NodeSpec {
+    pub fn validator(name: &'static str) -> Self {
+        NodeSpec {
+            validator: Some(name),
+            extra_args: Vec::new(),
+        }
+    }
+
+    pub fn full() -> Self {
+        NodeSpec {
+            validator: None,
+            extra_args: Vec::new(),
+        }
+    }
+}
+
+/// The four validators of `chainspec/local.json`.
+pub fn local_validators() -> Vec<NodeSpec> {
+    ["alice", "bob", "charlie", "dave"]
+        .into_iter()
+        .map(NodeSpec::validator)
+        .collect()
+}
+
+pub struct Testnet {
+    pub nodes: Vec<Node>,
+    pub names: Vec<String>,
+    dir: PathBuf,
+    chain: String,
+    bootnode: Option<String>,
+}
+
+impl Testnet {
+    /// Start `specs` on chain `chain` under `dir`; the first node is every other's bootnode.
+    pub async fn start(dir: &Path, chain: &str, specs: &[NodeSpec]) -> anyhow::Result<Testnet> {
+        let mut net = Testnet {
+            nodes: Vec::new(),
+            names: Vec::new(),
+            dir: dir.to_owned(),
+            chain: chain.to_owned(),
+            bootnode: None,
+        };
+        for spec in specs {
+            net.add(spec.clone()).await?;
+        }
+        Ok(net)
+    }
+
+    /// Start one more node, bootstrapping from the first.
+    pub async fn add(&mut self, spec: NodeSpec) -> anyhow::Result<usize> {
+        let index = self.nodes.len();
+        let name = spec
+            .validator
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("full{index}"));
+        let mut args: Vec<String> = vec!["--chain".into(), self.chain.clone()];
+        args.push("--name".into());
+        args.push(name.clone());
+        if let Some(v) = spec.validator {
+            args.push(format!("--{v}"));
+        }
+        if let Some(boot) = &self.bootnode {
+            args.push("--bootnodes".into());
+            args.push(boot.clone());
+        }
+        args.extend(spec.extra_args.iter().cloned());
+        let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let node = Node::start(&self.dir.join(&name), &arg_refs).await?;
+        if self.bootnode.is_none() {
+            let peer_id = wait_peer_id(&node, Duration::from_secs(30)).await?;
+            self.bootnode = Some(format!(
+                "/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}",
+                node.p2p_port
+            ));
+        }
+        self.nodes.push(node);
+        self.names.push(name);
+        Ok(index)
+    }
+
+    /// Wait until every node in `running` has finalized height `n`.
+    pub async fn wait_finalized(
+        &self,
+        running: &[usize],
+        n: u64,
+        timeout: Duration,
+    ) -> anyhow::Result<()> {
+        for &i in running {
+            self.nodes[i]
+                .wait_finalized(n, timeout)
+                .await
+                .with_context(|| {
+                    format!(
+                        "node {} ({}); its log:\n{}",
+                        i,
+                        self.names[i],
+                        tail(&self.nodes[i].log(), 30)
+                    )
+                })?;
+        }
+        Ok(())
+    }
+
+    /// The invariant checked after every perturbation: at every height up to the lowest
+    /// finalized height of `running`, all of them hold the same block hash and state root.
+    /// Returns that height and the proposer of each block checked.
+    pub async fn check_agreement(&self, running: &[usize]) -> anyhow::Result<(u64, Vec<String>)> {
+        let mut upto = u64::MAX;
+        for &i in running {
+            upto = upto.min(self.nodes[i].finalized_number().await?);
+        }
+        let mut proposers = Vec::new();
+        for height in 1..=upto {
+            let mut seen: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+            let mut proposer = String::new();
+            for &i in running {
+                let hash = self.nodes[i].block_hash(height).await?.with_context(|| {
+                    format!("node {i} has no block at finalized height {height}")
+                })?;
+                let header = self.nodes[i]
+                    .rpc("chain_getHeader", vec![hash.clone().into()])
+                    .await?;
+                let root = header["stateRoot"].as_str().unwrap_or_default().to_owned();
+                proposer = header["proposer"].as_str().unwrap_or_default().to_owned();
+                seen.entry((hash, root)).or_default().push(i);
+            }
+            if seen.len() != 1 {
+                bail!("nodes disagree at finalized height {height}: {seen:?}");
+            }
+            proposers.push(proposer);
+        }
+        Ok((upto, proposers))
+    }
+
+    /// Finalized height of node `i`.
+    pub async fn finalized(&self, i: usize) -> anyhow::Result<u64> {
+        self.nodes[i].finalized_number().await
+    }
+
+    /// Lowest finalized height among `running`.
+    pub async fn min_finalized(&self, running: &[usize]) -> anyhow::Result<u64> {
+        let mut min = u64::MAX;
+        for &i in running {
+            min = min.min(self.finalized(i).await?);
+        }
+        Ok(min)
+    }
+
+    /// Wait until the lowest finalized height of `running` passes `above` (progress check).
+    pub async fn wait_progress(
+        &self,
+        running: &[usize],
+        above: u64,
+        timeout: Duration,
+    ) -> anyhow::Result<u64> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let min = self.min_finalized(running).await?;
+            if min > above {
+                return Ok(min);
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "finality stalled at {min} (wanted > {above}) on {:?}; last log lines of each:\n{}",
+                    running,
+                    running
+                        .iter()
+                        .map(|&i| format!("--- {}\n{}", self.names[i], tail(&self.nodes[i].log(), 15)))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// `system_health` of node `i`.
+    pub async fn health(&self, i: usize) -> anyhow::Result<Value> {
+        self.nodes[i].rpc("system_health", vec![]).await
+    }
+
+    /// `system_syncState` of node `i`: (current, highest).
+    pub async fn sync_state(&self, i: usize) -> anyhow::Result<(u64, u64)> {
+        let v = self.nodes[i].rpc("system_syncState", vec![]).await?;
+        Ok((
+            hex_number(&v["currentBlock"])?,
+            hex_number(&v["highestBlock"])?,
+        ))
+    }
+}
+
+/// The peer id a node prints with its listen address (`…/p2p/<id>`).
+pub async fn wait_peer_id(node: &Node, timeout: Duration) -> anyhow::Result<String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(id) = find_peer_id(&node.log()) {
+            return Ok(id);
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "node printed no /p2p/ address; log:\n{}",
+                tail(&node.log(), 30)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn find_peer_id(log: &str) -> Option<String> {
+    let at = log.find("/p2p/")? + "/p2p/".len();
+    let id: String = log[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    (!id.is_empty()).then_some(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_peer_id;
+
+    #[test]
+    fn peer_id_is_read_from_a_listen_line() {
+        let log = "INFO 🏷  listening on /ip4/127.0.0.1/tcp/30333/p2p/12D3KooWAbc123 now\n";
+        assert_eq!(find_peer_id(log).as_deref(), Some("12D3KooWAbc123"));
+        assert_eq!(find_peer_id("nothing here"), None);
+    }
+}
