@@ -1,1 +1,43 @@
-//! Work in progress.
+//! HyperMesh networking on libp2p.
+//!
+//! - Transports: TCP (noise + yamux) and QUIC v1.
+//! - identify, ping, Kademlia discovery, mDNS on dev/local chains only, connection limits
+//!   and temporary bans.
+//! - Gossipsub on three topics scoped to the genesis hash (transactions, proposals, votes),
+//!   with application validation (`report_validation`) feeding peer scoring, so peers that
+//!   send invalid messages are graylisted.
+//! - A request-response sync protocol (`/hm/<genesis>/sync/1`) serving chain status, blocks
+//!   with justifications by range, and votes, answered by a [`SyncProvider`].
+//!
+//! [`start`] spawns one task that owns the swarm; the node talks to it through the
+//! cloneable [`NetworkHandle`] and receives [`NetworkEvent`]s on a bounded channel.
+
+mod behaviour;
+mod config;
+mod error;
+mod handle;
+mod key;
+mod protocol;
+mod service;
+mod swarm_events;
+mod sync;
+mod sync_codec;
+
+pub use behaviour::{GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, PUBLISH_THRESHOLD};
+pub use config::{
+    parse_bootnode, NetworkConfig, DEFAULT_MAX_GOSSIP_BYTES, DEFAULT_MAX_PEERS,
+    MAX_TX_GOSSIP_BYTES, MAX_VOTE_GOSSIP_BYTES,
+};
+pub use error::{NetworkError, RequestError};
+pub use handle::{NetworkEvent, NetworkHandle, NetworkStats, PeerInfo, Verdict};
+pub use key::load_or_create_node_key;
+pub use protocol::{sync_protocol, GossipTopic};
+pub use service::start;
+pub use sync::{
+    ChainStatus, SyncProvider, SyncRequest, SyncResponse, MAX_BLOCKS_PER_RESPONSE,
+    MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, MAX_VOTES_PER_RESPONSE,
+};
+pub use sync_codec::{read_frame, write_frame, SyncCodec};
+
+pub use libp2p::gossipsub::MessageId;
+pub use libp2p::{Multiaddr, PeerId};
