@@ -4,7 +4,9 @@
 //! state, allowing future nonces) and in a block (`apply_extrinsic`, nonce
 //! exact). Cheap state checks run before the Falcon signature check, so junk
 //! costs little to refuse.
-use crate::{caesar, dispatch, system, weights, BlockContext, Call, Extrinsic, TxContext, VERSION};
+use crate::{
+    caesar, contracts, system, unsigned, weights, BlockContext, Call, Extrinsic, TxContext, VERSION,
+};
 use hm_primitives::{
     decode_untrusted, signing_message, AccountId, Balance, BlockNumber, FalconPublicKey,
     InvalidTransaction, Nonce, SignedPart, Signer, ValidTransaction, H256, MAX_EXTRINSIC_BYTES,
@@ -21,9 +23,10 @@ pub struct ApplyOutcome {
     /// What the call itself did. On `Err` its state changes were rolled back;
     /// the fee and the nonce bump were kept.
     pub result: Result<(), DispatchError>,
-    /// Weight charged: the per-extrinsic base plus the call's weight.
+    /// Weight charged: the per-extrinsic base plus the call's weight (for contract
+    /// calls, the weight they used rather than their gas limit).
     pub weight: Weight,
-    /// Fee paid: length fee + weight fee + tip.
+    /// Fee paid: length fee + weight fee + tip, after the refund of unused weight.
     pub fee: Balance,
 }
 
@@ -62,19 +65,20 @@ fn decode(xt: &[u8]) -> Result<Extrinsic, InvalidTransaction> {
         .map_err(|_| InvalidTransaction::Malformed)
 }
 
+/// Check a signed extrinsic: `xt` is its encoding, `signed` and `call` its parts.
 fn check(
     ext: &dyn Externalities,
     genesis_hash: &H256,
     including_block: BlockNumber,
     xt: &[u8],
+    (signed, call): (SignedPart, Call),
     rule: NonceRule,
 ) -> Result<Checked, InvalidTransaction> {
-    let Extrinsic { signed, call } = decode(xt)?;
     let SignedPart {
         signer,
         extra,
         signature,
-    } = signed.ok_or(InvalidTransaction::UnsignedNotAllowed)?;
+    } = signed;
     let who = signer.account_id();
     let stored_key = system::public_key(ext, &who);
     let (key, key_to_register) = match signer {
@@ -148,17 +152,31 @@ fn check(
 /// `Ok`: the extrinsic is included: the fee is paid and the nonce bumped
 /// whether or not the call succeeded (`outcome.result` says). `Err`: the
 /// extrinsic may not be in this block at all, and nothing was changed.
+/// Unsigned extrinsics (only equivocation evidence) pay nothing and must
+/// succeed to be included.
 pub fn apply_extrinsic(
     ext: &mut dyn Externalities,
     ctx: &BlockContext,
     xt: &[u8],
 ) -> Result<ApplyOutcome, InvalidTransaction> {
-    let checked = check(ext, &ctx.genesis_hash, ctx.number, xt, NonceRule::Exact)?;
+    let Extrinsic { signed, call } = decode(xt)?;
+    let Some(signed) = signed else {
+        return unsigned::apply(ext, ctx, xt.len(), call);
+    };
+    let checked = check(
+        ext,
+        &ctx.genesis_hash,
+        ctx.number,
+        xt,
+        (signed, call),
+        NonceRule::Exact,
+    )?;
     let Checked {
         who,
         key_to_register,
         weight,
         fee,
+        tip,
         call,
         ..
     } = checked;
@@ -177,7 +195,11 @@ pub fn apply_extrinsic(
         system::inc_account_nonce(ext, &who).ok_or(InvalidTransaction::ExhaustsResources)?;
         Ok(())
     })?;
-    let result = with_transaction(ext, |ext| dispatch(ext, Origin::Signed(who), call));
+    // Contract calls report the weight they used; the rest of their fee goes back.
+    let fee_recipient = contracts::fee_recipient(ext);
+    let (result, used) = contracts::dispatch_with_weight(ext, Origin::Signed(who), call);
+    let (weight, fee) =
+        contracts::refund_unused_weight(ext, &who, fee_recipient, weight, used, fee, xt.len(), tip);
     system::note_applied_extrinsic(ext, &result, weight);
     Ok(ApplyOutcome {
         result,
@@ -192,12 +214,17 @@ pub fn validate_transaction(
     ctx: &TxContext,
     xt: &[u8],
 ) -> Result<ValidTransaction, InvalidTransaction> {
+    let Extrinsic { signed, call } = decode(xt)?;
+    let Some(signed) = signed else {
+        return unsigned::validate(ext, ctx, xt.len(), call);
+    };
     let including_block = ctx.best_number.saturating_add(1);
     let checked = check(
         ext,
         &ctx.genesis_hash,
         including_block,
         xt,
+        (signed, call),
         NonceRule::AllowFuture,
     )?;
     Ok(ValidTransaction {
@@ -211,9 +238,16 @@ pub fn validate_transaction(
 }
 
 /// The weight and fee `xt` would be charged under the current parameters. The
-/// signature and nonce are not checked.
+/// signature and nonce are not checked. Unsigned extrinsics pay no fee.
 pub fn fee_info(ext: &dyn Externalities, xt: &[u8]) -> Result<FeeInfo, InvalidTransaction> {
     let decoded = decode(xt)?;
+    if decoded.signed.is_none() {
+        return Ok(FeeInfo {
+            weight: decoded.call.weight(),
+            partial_fee: 0,
+            tip: 0,
+        });
+    }
     let tip = decoded.signed.as_ref().map_or(0, |s| s.extra.tip);
     let weight = weights::EXTRINSIC_BASE.saturating_add(decoded.call.weight());
     let partial_fee = system::parameters(ext)

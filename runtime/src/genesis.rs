@@ -4,7 +4,7 @@
 //! Balances are written as decimal strings and read from strings or numbers:
 //! plancks overflow `u64` (and JSON tools that go through `f64`) from about
 //! 18 million CAES up.
-use crate::{caesar, system, FeeParams, Parameters};
+use crate::{caesar, staking, system, FeeParams, Parameters};
 use alloc::{string::String, vec::Vec};
 use hm_primitives::{AccountId, Balance, FalconPublicKey};
 use hm_support::{Externalities, MemoryExt, Weight};
@@ -26,6 +26,10 @@ pub struct GenesisConfig {
     pub max_block_weight: Weight,
     #[serde(default = "default_max_block_length")]
     pub max_block_length: u32,
+    /// Staking parameters, the four-proof parameters and the genesis
+    /// validators (whose bonds move from their stashes to the staking pot).
+    #[serde(default)]
+    pub staking: staking::GenesisConfig,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -45,7 +49,8 @@ pub struct GenesisAccount {
 pub const DEFAULT_EXISTENTIAL_DEPOSIT: Balance = hm_primitives::UNITS / 1_000;
 
 impl GenesisConfig {
-    /// `accounts` and `root_key` with the default ED, fee schedule and block limits.
+    /// `accounts` and `root_key` with the default ED, fee schedule and block
+    /// limits, and staking with its defaults and no validators.
     pub fn with_defaults(accounts: Vec<GenesisAccount>, root_key: Option<AccountId>) -> Self {
         GenesisConfig {
             accounts,
@@ -54,6 +59,7 @@ impl GenesisConfig {
             fees: FeeParams::default(),
             max_block_weight: default_max_block_weight(),
             max_block_length: default_max_block_length(),
+            staking: staking::GenesisConfig::default(),
         }
     }
 }
@@ -112,7 +118,8 @@ pub fn build_genesis(
             .map(|a| (a.account, a.balance))
             .collect(),
     }
-    .build(ext)
+    .build(ext)?;
+    config.staking.build(ext)
 }
 
 /// Raw state: key/value pairs in key order.

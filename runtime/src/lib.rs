@@ -8,10 +8,24 @@
 
 extern crate alloc;
 
+mod consensus_api;
+mod contracts;
 mod extrinsic;
 mod genesis;
+mod unsigned;
 pub mod weights;
 
+pub use consensus_api::{
+    current_validator_set, epoch_index, epoch_length, epoch_start, next_validator_set,
+    proof_params, staking_config, staking_ledger, staking_pot_account, stash_of_consensus_key,
+    validator_info, validator_set_for_block, ConsensusValidator,
+};
+pub use contracts::{
+    contract_address, contracts_code, contracts_code_info, contracts_contract_info,
+    contracts_dry_run_call, contracts_dry_run_instantiate, contracts_dry_run_upload,
+    contracts_storage, contracts_storage_key, CodeInfo, ContractError, ContractInfo,
+    ContractsDryRun, DryRunResult, StorageDeposit, UploadDryRun,
+};
 pub use extrinsic::{
     apply_extrinsic, fee_info, validate_transaction, ApplyOutcome, FeeInfo, MAX_FUTURE_NONCES,
 };
@@ -19,10 +33,23 @@ pub use genesis::{
     build_genesis, genesis_storage, GenesisAccount, GenesisConfig, RawStorage,
     DEFAULT_EXISTENTIAL_DEPOSIT,
 };
+pub use hm_consensus_bft::DuplicateVoteEvidence;
+pub use hm_pallet_contracts as pallet_contracts;
+pub use hm_pallet_staking::{
+    EpochIndex, GenesisConfig as StakingGenesis, GenesisValidator, PlotCommitment, StakingConfig,
+    StakingLedger, UnlockChunk, ValidatorInfo, ValidatorSetEntry,
+};
 pub use hm_pallet_system::{FeeParams, Origin, Parameters, Phase};
+pub use hm_proofs::ProofParams;
+pub use unsigned::{
+    evidence_sender, report_equivocation_extrinsic, EVIDENCE_LONGEVITY,
+    MAX_UNSIGNED_EXTRINSIC_BYTES,
+};
 
 use alloc::{boxed::Box, vec::Vec};
 use hm_pallet_caesar as caesar;
+use hm_pallet_contracts as contracts_pallet;
+use hm_pallet_staking as staking;
 use hm_pallet_system as system;
 use hm_primitives::{AccountId, Balance, BlockNumber, FalconPublicKey, Moment, Nonce, H256};
 use hm_support::{DispatchResult, Externalities, Weight};
@@ -52,6 +79,8 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 // The pallet indices below are also the `pallet` of each pallet's DispatchErrors
 // and events; they must agree with the enums.
 const _: () = assert!(system::PALLET_INDEX == 0 && caesar::PALLET_INDEX == 1);
+const _: () = assert!(staking::PALLET_INDEX == 2);
+const _: () = assert!(contracts_pallet::PALLET_INDEX == 3);
 
 /// Every call the runtime dispatches.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
@@ -60,6 +89,12 @@ pub enum Call {
     System(system::Call),
     #[codec(index = 1)]
     Caesar(caesar::Call),
+    /// Signed calls, plus `ReportEquivocation`, which is accepted only unsigned.
+    #[codec(index = 2)]
+    Staking(staking::Call),
+    /// Upload code, instantiate and call contracts (signed only).
+    #[codec(index = 3)]
+    Contracts(contracts_pallet::Call),
     /// Dispatch the inner call with the root origin. Only the account holding
     /// the root key may make it; anyone else's fails with `BadOrigin` (and pays).
     #[codec(index = 255)]
@@ -72,6 +107,8 @@ impl Call {
         match self {
             Call::System(call) => call.weight(),
             Call::Caesar(call) => call.weight(),
+            Call::Staking(call) => call.weight(),
+            Call::Contracts(call) => call.weight(),
             Call::Root(inner) => weights::ROOT_DISPATCH.saturating_add(inner.weight()),
         }
     }
@@ -82,6 +119,8 @@ pub fn dispatch(ext: &mut dyn Externalities, origin: Origin, call: Call) -> Disp
     match call {
         Call::System(call) => system::dispatch(ext, origin, call),
         Call::Caesar(call) => caesar::dispatch(ext, origin, call),
+        Call::Staking(call) => staking::dispatch(ext, origin, call),
+        Call::Contracts(call) => contracts_pallet::dispatch(ext, origin, call).result,
         Call::Root(inner) => {
             system::ensure_root_key(ext, origin)?;
             dispatch(ext, Origin::Root, *inner)
@@ -99,6 +138,10 @@ pub enum RuntimeEvent {
     System(system::Event),
     #[codec(index = 1)]
     Caesar(caesar::Event),
+    #[codec(index = 2)]
+    Staking(staking::Event),
+    #[codec(index = 3)]
+    Contracts(contracts_pallet::Event),
 }
 
 /// One entry of a block's event log.
@@ -135,9 +178,18 @@ pub fn initialize_block(ext: &mut dyn Externalities, ctx: &BlockContext) {
         ctx.timestamp_ms,
         &ctx.author,
     );
+    staking::on_initialize(ext, ctx.number);
+    // The hooks run whatever the block holds; their weight is taken first.
+    // Far below any sane block limit, so refusal is not expected; the hooks
+    // still run if it happens.
+    let hooks_weight = staking::hooks_weight(ext, ctx.number);
+    let _ = system::reserve_block_resources(ext, hooks_weight, 0);
 }
 
-pub fn finalize_block(ext: &mut dyn Externalities, _ctx: &BlockContext) {
+/// Rewards the author's stash (`ctx.author` is the proposer's consensus key)
+/// and, at an epoch's last block, commits the next validator set.
+pub fn finalize_block(ext: &mut dyn Externalities, ctx: &BlockContext) {
+    staking::on_finalize(ext, ctx.number);
     system::on_finalize(ext);
 }
 

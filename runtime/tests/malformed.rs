@@ -28,6 +28,7 @@ fn chain() -> MemoryExt {
         fees: FeeParams::default(),
         max_block_weight: hm_pallet_system::DEFAULT_MAX_BLOCK_WEIGHT,
         max_block_length: hm_pallet_system::DEFAULT_MAX_BLOCK_LENGTH,
+        staking: StakingGenesis::default(),
     };
     build_genesis(&mut ext, &config).unwrap();
     initialize_block(&mut ext, &ctx());

@@ -5,7 +5,21 @@
 //! `dev` and `local` are built in code from the well-known dev keys;
 //! `chainspec/dev.json` and `chainspec/local.json` are their `build-spec`
 //! output, and a test keeps the files and the code in step.
-use hm_primitives::{AccountId, UNITS};
+//!
+//! A spec read from a file is checked whole before use: unknown fields are
+//! refused, the genesis is built, and a BFT chain must have at least one
+//! genesis validator and valid proof parameters.
+mod consensus;
+mod presets;
+
+pub use consensus::{
+    BftConsensus, BftTimeouts, ConsensusEngineKind, MAX_FUTURE_DRIFT_MS, MAX_TIMEOUT_MS,
+};
+pub use presets::{
+    dev_plot, DEV_BALANCE, LOCAL_EPOCH_LENGTH, LOCAL_MAX_FUTURE_DRIFT_MS, LOCAL_UNBONDING_PERIOD,
+    LOCAL_VALIDATOR_BOND,
+};
+
 use hm_runtime::GenesisConfig;
 use hm_support::{Externalities, MemoryExt};
 use serde::{Deserialize, Serialize};
@@ -27,19 +41,11 @@ pub struct ChainSpec {
     pub genesis: Genesis,
 }
 
-/// Which engine authors and finalizes, with its parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "engine", rename_all = "camelCase", deny_unknown_fields)]
-pub enum ConsensusEngineKind {
-    /// One authority seals and finalizes every block.
-    Dev { authority: AccountId },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Genesis {
-    /// Readable: the runtime's genesis config.
-    RuntimeGenesis { patch: GenesisConfig },
+    /// Readable: the runtime's genesis config (boxed: it dwarfs the raw form's map head).
+    RuntimeGenesis { patch: Box<GenesisConfig> },
     /// Raw storage, `0x`-hex keys to `0x`-hex values.
     Raw { top: BTreeMap<String, String> },
 }
@@ -76,58 +82,58 @@ impl ChainSpec {
         }
     }
 
+    /// Parse and [`check`](Self::check) a spec.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
+        let spec: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        spec.check()?;
+        Ok(spec)
     }
 
     /// Single-validator development chain: alice authors; six funded dev accounts.
     pub fn dev() -> Self {
-        Self::built_in(
-            "Development",
-            "dev",
-            "Development",
-            &hm_crypto::DEV_ACCOUNTS,
-        )
+        presets::dev()
     }
 
-    /// Local testnet: alice, bob, charlie and dave funded (the BFT engine makes all four validators).
+    /// Local testnet: alice, bob, charlie and dave validate under the
+    /// four-proof BFT engine ([`hm_proofs::ProofParams::LOCAL_TESTNET`],
+    /// 2^16-leaf plots, epochs of [`LOCAL_EPOCH_LENGTH`] blocks).
     pub fn local() -> Self {
-        Self::built_in(
-            "Local Testnet",
-            "local",
-            "Local",
-            &hm_crypto::DEV_ACCOUNTS[..4],
-        )
+        presets::local()
     }
 
-    fn built_in(name: &str, id: &str, chain_type: &str, funded: &[&str]) -> Self {
-        let keys: Vec<_> = funded
-            .iter()
-            .map(|n| hm_crypto::dev_keypair(n).expect("built-in dev keys load"))
-            .collect();
-        let alice = keys[0].account_id();
-        let accounts = keys
-            .iter()
-            .map(|kp| hm_runtime::GenesisAccount {
-                account: kp.account_id(),
-                public_key: Some(format!("0x{}", hex::encode(kp.public().as_bytes()))),
-                balance: 1_000_000 * UNITS,
-            })
-            .collect();
-        let patch = GenesisConfig::with_defaults(accounts, Some(alice));
-        ChainSpec {
-            name: name.into(),
-            id: id.into(),
-            chain_type: chain_type.into(),
-            boot_nodes: vec![],
-            protocol_id: "hm".into(),
-            properties: serde_json::json!({
-                "tokenSymbol": "CAES",
-                "tokenDecimals": hm_primitives::CAES_DECIMALS,
-                "addressPrefix": hm_primitives::ADDRESS_HRP,
-            }),
-            consensus: ConsensusEngineKind::Dev { authority: alice },
-            genesis: Genesis::RuntimeGenesis { patch },
+    /// Everything a spec must satisfy beyond its shape: consensus timings in
+    /// range, a genesis that builds, and for BFT valid proof parameters and
+    /// at least one validator counted for block 1.
+    pub fn check(&self) -> Result<(), String> {
+        if let (ConsensusEngineKind::Bft(_), Genesis::RuntimeGenesis { patch }) =
+            (&self.consensus, &self.genesis)
+        {
+            // The precise reason, before the genesis builder's summary.
+            patch
+                .staking
+                .proof_params
+                .validate()
+                .map_err(|e| format!("staking.proofParams: {e}"))?;
+        }
+        let mut state = MemoryExt::default();
+        for (key, value) in self.genesis_storage().map_err(|e| e.to_string())? {
+            state.storage_set(&key, &value);
+        }
+        match &self.consensus {
+            ConsensusEngineKind::Dev { .. } => Ok(()),
+            ConsensusEngineKind::Bft(bft) => {
+                bft.check()?;
+                hm_runtime::proof_params(&state)
+                    .validate()
+                    .map_err(|e| format!("genesis proof parameters: {e}"))?;
+                if hm_runtime::validator_set_for_block(&state, 1).is_empty() {
+                    return Err(
+                        "a BFT chain needs at least one genesis validator (staking.validators)"
+                            .into(),
+                    );
+                }
+                Ok(())
+            }
         }
     }
 
@@ -177,5 +183,7 @@ fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("raw genesis entry `{s}` is not hex: {e}"))
 }
 
+#[cfg(test)]
+mod bft_tests;
 #[cfg(test)]
 mod tests;

@@ -9,8 +9,9 @@ use crate::machine::{Action, Config, RecoveryState, TimeoutConfig};
 use crate::proposer::{ProposerPriority, RoundProposers};
 use crate::types::{Proposal, SignedVote, Step, ValidatorSet, Vote, VoteStep};
 use crate::votes::{AddOutcome, VoteBook};
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 use hm_primitives::{AccountId, H256};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug)]
 struct StoredProposal {

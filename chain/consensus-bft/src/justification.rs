@@ -1,9 +1,11 @@
 //! Finality proofs: the precommits of more than 2/3 of voting power for a block.
 use crate::types::{ValidatorSet, Vote, VoteStep, MAX_VALIDATORS};
+use alloc::collections::BTreeSet;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use hm_primitives::account::FALCON_MAX_SIGNATURE_BYTES;
 use hm_primitives::{decode_untrusted, AccountId, FalconSignature, H256};
 use parity_scale_codec::{Decode, Encode};
-use std::collections::BTreeSet;
 
 /// `engine_id` of BFT justifications inside `hm_primitives::Justification`.
 pub const BFT_ENGINE_ID: [u8; 4] = *b"hbft";

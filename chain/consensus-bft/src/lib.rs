@@ -5,6 +5,13 @@
 //! Nothing here performs I/O, reads a clock, spawns threads or draws
 //! randomness. The node feeds [`Event`]s into [`Tendermint`] and carries out the
 //! [`Action`]s it returns; tests drive it the same way without a network.
+//!
+//! `no_std` + `alloc` without the default `std` feature, so the runtime can
+//! check equivocation evidence with the same types.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
 mod evidence;
 mod height;
 mod justification;

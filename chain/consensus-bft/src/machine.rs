@@ -21,6 +21,7 @@ use crate::height::HeightState;
 use crate::justification::Justification;
 use crate::proposer::ProposerPriority;
 use crate::types::{Proposal, SignedVote, Step, Vote, VoteStep};
+use alloc::vec::Vec;
 use hm_primitives::{AccountId, H256};
 use parity_scale_codec::{Decode, Encode};
 

@@ -10,6 +10,7 @@
 //! One step per height (`next_height`), and within a height round `r` is the
 //! height's state stepped `r` more times (`proposer_at_round`).
 use crate::types::ValidatorSet;
+use alloc::{vec, vec::Vec};
 use hm_primitives::AccountId;
 
 /// Spread allowed between the highest and lowest priority, in units of total power.

@@ -1,4 +1,5 @@
 //! Validator sets, votes and proposals: the SCALE types consensus signs and sends.
+use alloc::vec::Vec;
 use hm_primitives::{blake3_256, AccountId, FalconSignature, H256};
 use parity_scale_codec::{Decode, Encode, Error as CodecError, Input, Output};
 

@@ -12,8 +12,10 @@
 //! the power, hence an honest validator, who never votes twice.
 use crate::evidence::DuplicateVoteEvidence;
 use crate::types::{SignedVote, VoteStep};
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
 use hm_primitives::{AccountId, FalconSignature, H256};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// How many rounds above the current one a validator may hold votes in. An
 /// honest validator ahead of us only ever needs its latest rounds counted, and

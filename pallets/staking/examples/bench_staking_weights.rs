@@ -88,6 +88,7 @@ fn populated_state() -> CountingExt {
         max_validators: MAX_VALIDATORS,
         block_reward: UNITS,
         min_plot_k: 12,
+        proof_params: staking::ProofParams::LOCAL_TESTNET,
     }
     .build(&mut ext)
     .expect("staking genesis");
@@ -294,6 +295,67 @@ fn bench_validator_calls(out: &mut Vec<Measurement>) {
         ok(ext, Origin::Root, Call::SetConfig { config });
     });
     out.push(item("SET_CONFIG", "`set_config`.", m));
+
+    let mut ext = populated_state();
+    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+        let params = staking::ProofParams {
+            work_difficulty: 1_000 + i as u64,
+            ..staking::proof_params(ext)
+        };
+        ok(ext, Origin::Root, Call::SetProofParams { params });
+    });
+    out.push(item("SET_PROOF_PARAMS", "`set_proof_params`.", m));
+}
+
+/// A set of `MAX_CANDIDATES` validators whose last member signs with a real
+/// key, and two conflicting precommits of it at block 100 (this epoch).
+fn evidence_state() -> (CountingExt, staking::DuplicateVoteEvidence) {
+    let mut ext = populated_state();
+    let keypair = Keypair::generate();
+    let offender = keypair.account_id();
+    let mut set: Vec<staking::ValidatorSetEntry> = staking::candidates(&ext)
+        .into_iter()
+        .map(|stash| staking::ValidatorSetEntry {
+            stash,
+            consensus_key: staking::registration(&ext, &stash)
+                .expect("candidate registered")
+                .consensus_key,
+            power: 1_000,
+        })
+        .collect();
+    if let Some(last) = set.last_mut() {
+        last.consensus_key = offender;
+    }
+    put(&mut ext, &staking::storage::validators(), &set);
+    system::register_public_key(&mut ext, keypair.public());
+    let genesis = H256([1; 32]);
+    let vote = |block: Option<H256>| {
+        let vote = hm_consensus_bft::Vote {
+            height: 100,
+            round: 0,
+            step: hm_consensus_bft::VoteStep::Precommit,
+            block,
+            validator: offender,
+        };
+        let signature = keypair.sign(vote.signing_message(&genesis).as_bytes());
+        hm_consensus_bft::SignedVote { vote, signature }
+    };
+    let evidence = staking::DuplicateVoteEvidence::new(vote(None), vote(Some(H256([2; 32]))))
+        .expect("conflicting votes");
+    (ext, evidence)
+}
+
+fn bench_evidence(out: &mut Vec<Measurement>) {
+    let (mut ext, evidence) = evidence_state();
+    let m = measure(&mut ext, HEAVY_RUNS, no_prepare, |ext, _| {
+        let result = staking::verify_evidence(ext, &H256([1; 32]), &evidence);
+        assert!(result.is_ok(), "{result:?}");
+    });
+    out.push(item(
+        "VERIFY_EVIDENCE",
+        "Checking duplicate-vote evidence: a full set searched, two Falcon signatures (add the report's weight).",
+        m,
+    ));
 }
 
 fn bench_slashing(out: &mut Vec<Measurement>) {
@@ -417,6 +479,7 @@ fn main() {
     bench_ledger_calls(&mut items);
     bench_validator_calls(&mut items);
     bench_slashing(&mut items);
+    bench_evidence(&mut items);
     bench_hooks(&mut items);
     let content = render(&items, &prices);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/weights.rs");

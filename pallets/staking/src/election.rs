@@ -19,7 +19,8 @@ pub(crate) fn validate(
     if ledger.active < cfg.min_validator_bond {
         return Err(Error::BelowMinimumBond.into());
     }
-    if !(cfg.min_plot_k..=MAX_PLOT_K).contains(&plot.k) {
+    // Openings are drawn for the chain's `plot_k`: a plot of any other size never verifies.
+    if !(cfg.min_plot_k..=MAX_PLOT_K).contains(&plot.k) || plot.k != proof_params(ext).plot_k {
         return Err(Error::InvalidPlot.into());
     }
     let message = key_ownership_message(&stash, &plot);
@@ -193,4 +194,32 @@ pub fn validator_set_for_block(
     } else {
         validator_set(parent_state)
     }
+}
+
+/// The members of [`validator_set_for_block`] that count for block `number`,
+/// in the set's order, with their registrations: a validator whose plot is no
+/// longer registered (chilled, or its bond withdrawn) or that was slashed
+/// stops counting at once, not at the next epoch. A slashed validator that
+/// registers again counts from the next election, not within the epoch it
+/// was punished in.
+pub fn counted_validators_for_block(
+    parent_state: &dyn Externalities,
+    number: BlockNumber,
+) -> Vec<(ValidatorSetEntry, ValidatorRegistration)> {
+    let epoch_length = config(parent_state).epoch_length.max(1);
+    let opens_epoch = number != 0 && number % epoch_length == 0;
+    // The offenders on record belong to the parent's epoch; a new epoch starts clean.
+    let offenders = if opens_epoch {
+        Vec::new()
+    } else {
+        epoch_offenders(parent_state)
+    };
+    validator_set_for_block(parent_state, number)
+        .into_iter()
+        .filter_map(|entry| {
+            let reg = registration(parent_state, &entry.stash)?;
+            let punished = offenders.iter().any(|o| o.offender == entry.stash);
+            (!reg.slashed && !punished).then_some((entry, reg))
+        })
+        .collect()
 }

@@ -34,6 +34,8 @@ pub struct GenesisConfig {
     #[serde(with = "hm_primitives::balance_string")]
     pub block_reward: Balance,
     pub min_plot_k: u8,
+    /// The four-proof parameters; every genesis plot has `proof_params.plot_k`.
+    pub proof_params: ProofParams,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -49,7 +51,7 @@ pub struct GenesisValidator {
 }
 
 impl Default for GenesisConfig {
-    /// No validators and the default parameters.
+    /// No validators, the default parameters and the local-testnet proof parameters.
     fn default() -> Self {
         GenesisConfig {
             validators: Vec::new(),
@@ -59,6 +61,7 @@ impl Default for GenesisConfig {
             max_validators: DEFAULT_MAX_VALIDATORS,
             block_reward: DEFAULT_BLOCK_REWARD,
             min_plot_k: DEFAULT_MIN_PLOT_K,
+            proof_params: ProofParams::LOCAL_TESTNET,
         }
     }
 }
@@ -101,6 +104,12 @@ impl GenesisConfig {
         if !cfg.is_sane() {
             return Err("staking genesis parameters out of range");
         }
+        if self.proof_params.validate().is_err() {
+            return Err("genesis proof parameters are out of range");
+        }
+        if self.proof_params.plot_k < cfg.min_plot_k {
+            return Err("genesis proof parameters' plot_k is below the staking minPlotK");
+        }
         if self.validators.len() > MAX_CANDIDATES as usize {
             return Err("more genesis validators than the candidate limit");
         }
@@ -131,10 +140,16 @@ impl GenesisConfig {
             if !(cfg.min_plot_k..=MAX_PLOT_K).contains(&v.plot.k) {
                 return Err("a genesis validator's plot size is out of range");
             }
+            if v.plot.k != self.proof_params.plot_k {
+                return Err(
+                    "a genesis validator's plot k differs from the proof parameters' plot_k",
+                );
+            }
             keys.push((key, key_id));
         }
 
         put(ext, &storage::config(), &cfg);
+        put(ext, &storage::proof_params(), &self.proof_params);
         put(ext, &storage::current_epoch(), &EpochIndex::default());
         put(ext, &storage::next_prune_epoch(), &EpochIndex::default());
         put(ext, &storage::total_held(), &Balance::default());

@@ -62,12 +62,29 @@ fn json_accepts_numbers_and_refuses_unknown_or_malformed_fields() {
         "minValidatorBond": 1_000_000_000_000u64,
         "maxValidators": 4,
         "blockReward": "5",
-        "minPlotK": 12
+        "minPlotK": 12,
+        "proofParams": {
+            "pohIterations": 1000,
+            "pohCheckpoints": 3,
+            "plotK": 12,
+            "openings": 4,
+            "workDifficulty": 10
+        }
     });
     let parsed: GenesisConfig = serde_json::from_value(base.clone()).unwrap();
     assert_eq!(parsed.min_validator_bond, UNITS);
     assert_eq!(parsed.block_reward, 5);
     assert!(parsed.validators.is_empty());
+    assert_eq!(
+        parsed.proof_params,
+        ProofParams {
+            poh_iterations: 1000,
+            poh_checkpoints: 3,
+            plot_k: 12,
+            openings: 4,
+            work_difficulty: 10
+        }
+    );
 
     let with = |field: &str, value: serde_json::Value| {
         let mut v = base.clone();
@@ -90,6 +107,12 @@ fn json_accepts_numbers_and_refuses_unknown_or_malformed_fields() {
     let mut missing = base.clone();
     missing.as_object_mut().unwrap().remove("epochLength");
     assert!(serde_json::from_value::<GenesisConfig>(missing).is_err());
+    let mut no_params = base.clone();
+    no_params.as_object_mut().unwrap().remove("proofParams");
+    assert!(serde_json::from_value::<GenesisConfig>(no_params).is_err());
+    let mut params_extra = base.clone();
+    params_extra["proofParams"]["seal"] = serde_json::json!(1);
+    assert!(serde_json::from_value::<GenesisConfig>(params_extra).is_err());
 
     let validator = serde_json::to_value(genesis_validator(ALICE, CAES, 1)).unwrap();
     let mut unknown = validator.clone();
@@ -195,6 +218,31 @@ fn build_refuses_inconsistent_configurations() {
     assert_eq!(
         build_err(test_genesis(vec![small_plot])),
         "a genesis validator's plot size is out of range"
+    );
+    let mut other_k = valid(1);
+    other_k.plot.k = MIN_K + 1;
+    assert_eq!(
+        build_err(test_genesis(vec![other_k])),
+        "a genesis validator's plot k differs from the proof parameters' plot_k"
+    );
+    let bad_params = GenesisConfig {
+        proof_params: ProofParams {
+            work_difficulty: 0,
+            ..proof_params_k(MIN_K)
+        },
+        ..test_genesis(vec![valid(1)])
+    };
+    assert_eq!(
+        build_err(bad_params),
+        "genesis proof parameters are out of range"
+    );
+    let below_min = GenesisConfig {
+        proof_params: proof_params_k(MIN_K - 1),
+        ..test_genesis(vec![])
+    };
+    assert_eq!(
+        build_err(below_min),
+        "genesis proof parameters' plot_k is below the staking minPlotK"
     );
     // The stash must keep the ED after bonding.
     assert_eq!(

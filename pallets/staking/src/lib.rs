@@ -13,19 +13,29 @@
 //! Epochs: block `n` is in epoch `n / epoch_length`. The last block of epoch
 //! `e` elects and stores the set of epoch `e + 1` (`on_finalize`); the first
 //! block of epoch `e + 1` makes it current (`on_initialize`).
+//!
+//! The pallet also holds the chain's four-proof parameters
+//! ([`hm_proofs::ProofParams`], root may change all but `plot_k`) and turns
+//! duplicate-vote evidence ([`hm_consensus_bft::DuplicateVoteEvidence`]) into
+//! slashes after checking both Falcon signatures against the offender's
+//! consensus key (`evidence.rs`).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
 mod election;
+mod evidence;
 mod genesis;
 mod ledger;
+mod proof_params;
 mod slashing;
 mod types;
 pub mod weights;
 
 #[cfg(test)]
 mod epoch_tests;
+#[cfg(test)]
+mod evidence_tests;
 #[cfg(test)]
 mod genesis_tests;
 #[cfg(test)]
@@ -35,12 +45,20 @@ mod ledger_tests;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
+mod params_tests;
+#[cfg(test)]
 mod slashing_tests;
 #[cfg(test)]
 mod tests;
 
-pub use election::validator_set_for_block;
+pub use election::{counted_validators_for_block, validator_set_for_block};
+pub use evidence::{
+    evidence_deadline, evidence_weight, report_evidence, verify_evidence, EvidenceRefusal,
+};
 pub use genesis::{GenesisConfig, GenesisValidator};
+pub use hm_consensus_bft::DuplicateVoteEvidence;
+pub use hm_proofs::ProofParams;
+pub use proof_params::proof_params;
 pub use slashing::{
     check_equivocation, mul_ppm, report_equivocation, report_equivocation_weight, slash,
     slash_fraction_ppm,
@@ -169,6 +187,10 @@ pub mod storage {
     /// `NextPruneEpoch: EpochIndex`, oldest offence epoch whose bucket still exists.
     pub fn next_prune_epoch() -> Vec<u8> {
         value_key(PALLET, b"NextPruneEpoch")
+    }
+    /// `ProofParams: hm_proofs::ProofParams`, the four-proof parameters in force.
+    pub fn proof_params() -> Vec<u8> {
+        value_key(PALLET, b"ProofParams")
     }
 }
 
@@ -325,6 +347,8 @@ pub enum Event {
     },
     #[codec(index = 10)]
     ConfigSet { config: StakingConfig },
+    #[codec(index = 11)]
+    ProofParamsSet { params: ProofParams },
 }
 
 fn deposit_event(ext: &mut dyn Externalities, event: Event) {
@@ -362,6 +386,7 @@ pub enum Error {
     Overflow = 22,
     /// The pot holds less than the ledgers say: a bug, refused rather than reaping the pot.
     PotUnderfunded = 23,
+    InvalidProofParams = 24,
 }
 
 impl Error {
@@ -377,7 +402,7 @@ impl Error {
             Error::BelowMinimumBond => {
                 "a validator's active bond must stay at the minimum; chill first"
             }
-            Error::InvalidPlot => "plot size out of range",
+            Error::InvalidPlot => "plot size out of range or not the chain's plot_k",
             Error::BadKeyProof => "the consensus key did not sign the stash and plot",
             Error::KeyInUse => "the consensus key validates for another stash",
             Error::PlotInUse => "the plot seed is registered by another stash",
@@ -395,6 +420,9 @@ impl Error {
             Error::NotInValidatorSet => "the author is not in the current validator set",
             Error::Overflow => "balance overflow",
             Error::PotUnderfunded => "the staking pot holds less than the bonds",
+            Error::InvalidProofParams => {
+                "proof parameters out of range, a changed plot_k, or plot_k below min_plot_k"
+            }
         }
     }
 }
@@ -438,6 +466,14 @@ pub enum Call {
     /// Root only: replace the parameters (the epoch length cannot change).
     #[codec(index = 6)]
     SetConfig { config: StakingConfig },
+    /// Unsigned only (the runtime checks and applies it; any origin here is refused):
+    /// two conflicting signed votes of one validator, which slash its stash.
+    #[codec(index = 7)]
+    ReportEquivocation { evidence: DuplicateVoteEvidence },
+    /// Root only: replace the four-proof parameters (`plot_k` cannot change:
+    /// every registered plot would stop verifying).
+    #[codec(index = 8)]
+    SetProofParams { params: ProofParams },
 }
 
 impl Call {
@@ -450,6 +486,11 @@ impl Call {
             Call::Validate { .. } => weights::VALIDATE,
             Call::Chill => weights::CHILL,
             Call::SetConfig { .. } => weights::SET_CONFIG,
+            // The runtime charges the exact weight with the epoch's offender count.
+            Call::ReportEquivocation { .. } => {
+                weights::VERIFY_EVIDENCE.saturating_add(report_equivocation_weight(0))
+            }
+            Call::SetProofParams { .. } => weights::SET_PROOF_PARAMS,
         }
     }
 }
@@ -461,6 +502,12 @@ pub fn dispatch(ext: &mut dyn Externalities, origin: Origin, call: Call) -> Disp
             system::ensure_root(origin)?;
             set_config(ext, config)
         }
+        Call::SetProofParams { params } => {
+            system::ensure_root(origin)?;
+            proof_params::set_proof_params(ext, params)
+        }
+        // Evidence carries its own proof; no account may submit it as a signed call.
+        Call::ReportEquivocation { .. } => Err(system::Error::BadOrigin.into()),
         call => {
             let who = system::ensure_signed(origin)?;
             match call {
@@ -474,7 +521,9 @@ pub fn dispatch(ext: &mut dyn Externalities, origin: Origin, call: Call) -> Disp
                     proof,
                 } => election::validate(ext, who, &consensus_key, plot, &proof),
                 Call::Chill => election::chill(ext, who),
-                Call::SetConfig { .. } => Err(system::Error::BadOrigin.into()),
+                Call::SetConfig { .. }
+                | Call::SetProofParams { .. }
+                | Call::ReportEquivocation { .. } => Err(system::Error::BadOrigin.into()),
             }
         }
     })
@@ -482,6 +531,10 @@ pub fn dispatch(ext: &mut dyn Externalities, origin: Origin, call: Call) -> Disp
 
 fn set_config(ext: &mut dyn Externalities, new: StakingConfig) -> DispatchResult {
     if !new.is_sane() || new.epoch_length != config(ext).epoch_length {
+        return Err(Error::InvalidConfig.into());
+    }
+    // Above the chain's plot size, no one could register a plot that verifies.
+    if new.min_plot_k > proof_params(ext).plot_k {
         return Err(Error::InvalidConfig.into());
     }
     put(ext, &storage::config(), &new);
@@ -513,6 +566,27 @@ pub fn reward_author(
 
 // ---------------------------------------------------------------------------
 // Hooks
+
+/// Weight of this pallet's `on_initialize` and `on_finalize` for block
+/// `number`: the epoch rotation at an epoch's first block, the election at
+/// its last, the author's reward in every block.
+pub fn hooks_weight(ext: &dyn Externalities, number: BlockNumber) -> Weight {
+    let epoch_length = config(ext).epoch_length.max(1);
+    let initialize = if number != 0 && number % epoch_length == 0 {
+        weights::ON_INITIALIZE_EPOCH
+    } else {
+        0
+    };
+    let last_of_epoch = number
+        .checked_add(1)
+        .is_some_and(|next| next % epoch_length == 0);
+    let finalize = if last_of_epoch {
+        weights::ON_FINALIZE_ELECTION
+    } else {
+        weights::ON_FINALIZE
+    };
+    initialize.saturating_add(finalize)
+}
 
 /// Call from the runtime's `initialize_block`, after System's: the first block
 /// of an epoch makes the committed set current and prunes expired evidence.

@@ -43,6 +43,14 @@ pub fn plot(tag: u8) -> PlotCommitment {
     }
 }
 
+/// The local-testnet proof parameters with plots of `2^k` leaves.
+pub fn proof_params_k(k: u8) -> ProofParams {
+    ProofParams {
+        plot_k: k,
+        ..ProofParams::LOCAL_TESTNET
+    }
+}
+
 pub fn valid_proof() -> FalconSignature {
     FalconSignature(b"valid".to_vec())
 }
@@ -74,6 +82,7 @@ pub fn test_genesis(validators: Vec<GenesisValidator>) -> GenesisConfig {
         max_validators: MAX_VALIDATORS,
         block_reward: REWARD,
         min_plot_k: MIN_K,
+        proof_params: proof_params_k(MIN_K),
     }
 }
 

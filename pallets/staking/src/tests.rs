@@ -67,7 +67,8 @@ fn validate_errors() {
         dispatch(&mut ext, signed(DAVE), Call::BondExtra { value: 1 }),
         Ok(())
     );
-    for k in [0, MIN_K - 1, MAX_PLOT_K + 1, u8::MAX] {
+    // In range, but not the chain's plot_k (MIN_K): its openings would never verify.
+    for k in [0, MIN_K - 1, MIN_K + 1, MAX_PLOT_K + 1, u8::MAX] {
         let call = Call::Validate {
             consensus_key: key(4),
             plot: PlotCommitment { k, ..plot(4) },

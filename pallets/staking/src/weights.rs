@@ -13,49 +13,57 @@
 use hm_support::Weight;
 
 /// `bond`: a new ledger.
-/// Measured 8_917_000 ps, 9 reads, 7 writes.
-pub const BOND: Weight = 75_918_309;
+/// Measured 9_147_000 ps, 9 reads, 7 writes.
+pub const BOND: Weight = 76_148_309;
 
 /// `bond_extra`.
-/// Measured 8_626_000 ps, 8 reads, 7 writes.
-pub const BOND_EXTRA: Weight = 74_179_462;
+/// Measured 9_268_000 ps, 8 reads, 7 writes.
+pub const BOND_EXTRA: Weight = 74_821_462;
 
 /// `unbond`, worst case: a candidate, a new chunk among 31.
-/// Measured 5_441_000 ps, 6 reads, 3 writes.
-pub const UNBOND: Weight = 37_258_376;
+/// Measured 5_481_000 ps, 6 reads, 3 writes.
+pub const UNBOND: Weight = 37_298_376;
 
 /// `withdraw_unbonded`, worst case: 32 chunks, the ledger and a registration removed.
-/// Measured 24_376_000 ps, 11 reads, 10 writes.
-pub const WITHDRAW_UNBONDED: Weight = 117_403_297;
+/// Measured 24_626_000 ps, 11 reads, 10 writes.
+pub const WITHDRAW_UNBONDED: Weight = 117_653_297;
 
 /// `validate`, worst case: Falcon proof, full candidate list, the weakest evicted.
-/// Measured 746_340_000 ps, 1036 reads, 10 writes.
-pub const VALIDATE: Weight = 2_323_410_472;
+/// Measured 794_381_000 ps, 1037 reads, 10 writes.
+pub const VALIDATE: Weight = 2_372_899_319;
 
 /// `chill`, from a full candidate list.
-/// Measured 22_523_000 ps, 5 reads, 6 writes.
-pub const CHILL: Weight = 76_022_823;
+/// Measured 23_395_000 ps, 5 reads, 6 writes.
+pub const CHILL: Weight = 76_894_823;
 
 /// `set_config`.
-/// Measured 3_176_000 ps, 4 reads, 3 writes.
-pub const SET_CONFIG: Weight = 32_097_682;
+/// Measured 3_517_000 ps, 5 reads, 3 writes.
+pub const SET_CONFIG: Weight = 33_886_529;
+
+/// `set_proof_params`.
+/// Measured 2_976_000 ps, 4 reads, 3 writes.
+pub const SET_PROOF_PARAMS: Weight = 31_897_682;
 
 /// `report_equivocation` of the epoch's first offender (add `SLASH_TOP_UP` per earlier offender).
-/// Measured 71_805_000 ps, 27 reads, 12 writes.
-pub const REPORT_EQUIVOCATION: Weight = 203_418_045;
+/// Measured 77_686_000 ps, 27 reads, 12 writes.
+pub const REPORT_EQUIVOCATION: Weight = 209_299_045;
 
 /// Each earlier offender of the epoch whose slash a report raises.
-/// Measured 10_277_063 ps, 4 reads, 4 writes.
-pub const SLASH_TOP_UP: Weight = 46_908_843;
+/// Measured 12_494_375 ps, 4 reads, 4 writes.
+pub const SLASH_TOP_UP: Weight = 49_126_155;
+
+/// Checking duplicate-vote evidence: a full set searched, two Falcon signatures (add the report's weight).
+/// Measured 366_227_000 ps, 13 reads, 0 writes.
+pub const VERIFY_EVIDENCE: Weight = 385_049_011;
 
 /// `on_initialize` at the first block of an epoch (other blocks: one read).
-/// Measured 16_020_000 ps, 7 reads, 8 writes.
-pub const ON_INITIALIZE_EPOCH: Weight = 87_835_713;
+/// Measured 16_621_000 ps, 7 reads, 8 writes.
+pub const ON_INITIALIZE_EPOCH: Weight = 88_436_713;
 
 /// `on_finalize` of a block inside an epoch: the author's reward.
-/// Measured 11_371_000 ps, 9 reads, 5 writes.
-pub const ON_FINALIZE: Weight = 62_952_113;
+/// Measured 11_552_000 ps, 9 reads, 5 writes.
+pub const ON_FINALIZE: Weight = 63_133_113;
 
 /// `on_finalize` of an epoch's last block: reward and the election over a full candidate list.
-/// Measured 1_261_446_000 ps, 2061 reads, 8 writes.
-pub const ON_FINALIZE_ELECTION: Weight = 4_307_139_451;
+/// Measured 1_339_192_000 ps, 2061 reads, 8 writes.
+pub const ON_FINALIZE_ELECTION: Weight = 4_384_885_451;

@@ -50,6 +50,103 @@ pub fn charlie() -> &'static Keypair {
     static K: OnceLock<Keypair> = OnceLock::new();
     dev("charlie", &K)
 }
+pub fn dave() -> &'static Keypair {
+    static K: OnceLock<Keypair> = OnceLock::new();
+    dev("dave", &K)
+}
+pub fn eve() -> &'static Keypair {
+    static K: OnceLock<Keypair> = OnceLock::new();
+    dev("eve", &K)
+}
+pub fn ferdie() -> &'static Keypair {
+    static K: OnceLock<Keypair> = OnceLock::new();
+    dev("ferdie", &K)
+}
+
+pub const EPOCH: u64 = 5;
+pub const PLOT_K: u8 = 12;
+pub const BOND: Balance = 1_000 * UNITS;
+pub const REWARD: Balance = UNITS;
+
+pub fn plot_of(kp: &Keypair) -> PlotCommitment {
+    PlotCommitment {
+        root: H256(kp.account_id().0),
+        k: PLOT_K,
+        seed: hm_primitives::blake3_256(&kp.account_id().0),
+    }
+}
+
+/// Alice, Bob, Charlie and Dave validate with their account keys and bond
+/// `BOND` each; Eve and Ferdie are funded. Everyone holds 10 000 CAES and has
+/// a stored key; Alice holds the root key.
+pub fn validator_genesis() -> GenesisConfig {
+    let everyone = [alice(), bob(), charlie(), dave(), eve(), ferdie()];
+    let validators = everyone[..4]
+        .iter()
+        .map(|kp| GenesisValidator {
+            stash: kp.account_id(),
+            bond: BOND,
+            consensus_key: kp.account_id().to_address(),
+            plot: plot_of(kp),
+        })
+        .collect();
+    GenesisConfig {
+        accounts: everyone
+            .iter()
+            .map(|kp| GenesisAccount {
+                account: kp.account_id(),
+                public_key: Some(format!("0x{}", hex::encode(kp.public().as_bytes()))),
+                balance: 10_000 * UNITS,
+            })
+            .collect(),
+        staking: StakingGenesis {
+            validators,
+            epoch_length: EPOCH,
+            unbonding_period: 2,
+            min_validator_bond: 100 * UNITS,
+            max_validators: 5,
+            block_reward: REWARD,
+            min_plot_k: PLOT_K,
+            proof_params: ProofParams {
+                plot_k: PLOT_K,
+                ..ProofParams::LOCAL_TESTNET
+            },
+        },
+        ..genesis()
+    }
+}
+
+/// A block of the validator chain, proposed by `author`'s key.
+pub fn block_by(number: u64, author: &Keypair) -> BlockContext {
+    BlockContext {
+        author: author.account_id(),
+        ..block(number)
+    }
+}
+
+/// Finalize the current block and run empty blocks up to `target` (started,
+/// not finalized), each proposed by `author`.
+pub fn run_to(ext: &mut SigExt, target: u64, author: &Keypair) {
+    let mut number = hm_pallet_system::block_number(ext);
+    while number < target {
+        finalize_block(ext, &block_by(number, author));
+        number += 1;
+        initialize_block(ext, &block_by(number, author));
+    }
+}
+
+/// The next nonce-correct signed extrinsic of `kp` (its key is stored).
+pub fn next_signed(ext: &SigExt, kp: &Keypair, call: Call) -> Vec<u8> {
+    signed_with(
+        kp,
+        &TxSpec {
+            full_key: false,
+            nonce: nonce(ext, &kp.account_id()),
+            ..Default::default()
+        },
+        call,
+    )
+}
 
 /// Large enough that every fee exceeds the ED, so the author is always credited.
 pub fn fees() -> FeeParams {
@@ -79,6 +176,7 @@ pub fn genesis() -> GenesisConfig {
         fees: fees(),
         max_block_weight: hm_pallet_system::DEFAULT_MAX_BLOCK_WEIGHT,
         max_block_length: hm_pallet_system::DEFAULT_MAX_BLOCK_LENGTH,
+        staking: StakingGenesis::default(),
     }
 }
 
