@@ -1,0 +1,37 @@
+//! What the engine needs from the peer-to-peer network. The node implements it
+//! over libp2p; tests implement it in memory.
+use futures::future::BoxFuture;
+use hm_primitives::H256;
+
+/// The engine's judgement of one gossiped message, for gossip validation.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum GossipVerdict {
+    /// Valid: deliver and forward.
+    Accept,
+    /// Provably bad (malformed, bad signature, non-validator, invalid block):
+    /// drop it and penalise the sender.
+    Reject(String),
+    /// Not useful now (stale, duplicate, too far ahead): drop it without penalty.
+    Ignore,
+}
+
+/// Outbound side of consensus gossip.
+pub trait ConsensusNetwork: Send + Sync + 'static {
+    /// Gossip an encoded [`crate::ProposalMessage`].
+    fn broadcast_proposal(&self, encoded: Vec<u8>);
+    /// Gossip an encoded `SignedVote`.
+    fn broadcast_vote(&self, encoded: Vec<u8>);
+    /// Gossip an encoded extrinsic (the engine submits equivocation reports).
+    fn broadcast_transaction(&self, encoded: Vec<u8>);
+    /// Ask peers for their signed votes (encoded `SignedVote`) for
+    /// (height, round, step, block); `step` is 2 for prevotes and 3 for
+    /// precommits (`Step::guard_code`). Peers answer with
+    /// [`crate::EngineHandle::votes_for`].
+    fn request_votes(
+        &self,
+        height: u64,
+        round: u32,
+        step: u8,
+        block: Option<H256>,
+    ) -> BoxFuture<'static, Vec<Vec<u8>>>;
+}

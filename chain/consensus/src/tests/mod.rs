@@ -1,0 +1,4 @@
+//! In-crate tests that need the crate's internals (the block author, the signer).
+mod fixture;
+mod gossip_tests;
+mod verifier_tests;
