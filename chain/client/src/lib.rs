@@ -38,6 +38,9 @@ pub struct Client {
     import_lock: Mutex<()>,
     /// The last block `check_block` executed, kept for its import.
     checked: Mutex<Option<(H256, hm_storage::PreparedState)>>,
+    /// The node's contract executor, handed to every overlay (`None`: contract calls
+    /// are node faults, so such a node neither builds nor imports blocks that have them).
+    contract_engine: Option<Arc<dyn hm_contracts_api::ContractEngine>>,
     imported_tx: broadcast::Sender<Header>,
     finalized_tx: broadcast::Sender<Header>,
 }
@@ -97,9 +100,19 @@ impl Client {
             info: RwLock::new(info),
             import_lock: Mutex::new(()),
             checked: Mutex::new(None),
+            contract_engine: None,
             imported_tx: broadcast::channel(NOTIFICATION_BUFFER).0,
             finalized_tx: broadcast::channel(NOTIFICATION_BUFFER).0,
         })
+    }
+
+    /// Run contracts on `engine` (set once, before the client is shared).
+    pub fn with_contract_engine(
+        mut self,
+        engine: Arc<dyn hm_contracts_api::ContractEngine>,
+    ) -> Self {
+        self.contract_engine = Some(engine);
+        self
     }
 
     pub fn chain_info(&self) -> ChainInfo {
@@ -120,6 +133,7 @@ impl Client {
     /// A fresh overlay on the latest state (for read-only runtime queries too).
     pub fn overlay(&self) -> StateOverlay<'_> {
         StateOverlay::new(&self.db, &self.verify_cache)
+            .with_contract_engine(self.contract_engine.clone())
     }
 
     /// The public key stored on-chain for `who`, at the best block.

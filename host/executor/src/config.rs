@@ -1,7 +1,7 @@
 //! Executor limits and the gas schedule.
 //!
-//! Everything here except `cache_dir`, `memory_cache_entries`, `pool_instances` and the
-//! wall-clock backstop is consensus-relevant: every node of a chain must use the same
+//! Everything here except `cache_dir`, `memory_cache_entries`, `pool_instances`,
+//! `log_contract_debug` and the wall-clock backstop is consensus-relevant: every node of a chain must use the same
 //! values, so they belong in the chain parameters.
 
 use std::path::PathBuf;
@@ -62,6 +62,9 @@ pub struct ExecutorConfig {
     pub wall_clock_backstop: Duration,
     /// How often the backstop ticker advances the engine epoch.
     pub epoch_tick: Duration,
+    /// Print contracts' `debug_log` text (through `tracing`, target `contracts`). Only dev
+    /// chains turn this on; it never changes state or gas.
+    pub log_contract_debug: bool,
     /// Gas prices.
     pub schedule: GasSchedule,
 }
@@ -85,6 +88,7 @@ impl Default for ExecutorConfig {
             pool_instances: 128,
             wall_clock_backstop: Duration::from_secs(10),
             epoch_tick: Duration::from_millis(100),
+            log_contract_debug: false,
             schedule: GasSchedule::default(),
         }
     }
@@ -96,14 +100,20 @@ impl ExecutorConfig {
         (self.max_memory_pages as usize).saturating_mul(WASM_PAGE_BYTES)
     }
 
-    /// Native stack a thread needs to run a full-depth nested call chain: each nested
-    /// frame may use `max_wasm_stack` plus host-side frames. Run contract execution on a
-    /// thread with at least this much stack (the main thread's 8 MiB is enough for the
-    /// defaults; spawned threads default to 2 MiB).
+    /// Native stack one frame may use: `max_wasm_stack` for its wasm plus the host-side
+    /// frames around it (wasmtime entry, host functions, the pallet's environment).
+    /// [`Executor::execute`](crate::Executor::execute) runs a frame on a fresh stack
+    /// segment when the thread has less than this left, so callers need no special
+    /// threads.
+    pub fn native_stack_per_frame(&self) -> usize {
+        const HOST_OVERHEAD_PER_FRAME: usize = 256 * 1024;
+        self.max_wasm_stack.saturating_add(HOST_OVERHEAD_PER_FRAME)
+    }
+
+    /// Native stack a full-depth nested call chain uses in all (the executor grows the
+    /// stack on demand; this is for sizing and documentation).
     pub fn required_native_stack(&self) -> usize {
-        const HOST_OVERHEAD_PER_FRAME: usize = 128 * 1024;
-        (self.max_call_depth as usize + 1)
-            .saturating_mul(self.max_wasm_stack.saturating_add(HOST_OVERHEAD_PER_FRAME))
+        (self.max_call_depth as usize + 1).saturating_mul(self.native_stack_per_frame())
     }
 
     /// Digest of everything that decides whether code validates, mixed into disk-cache

@@ -8,6 +8,7 @@ use crate::error::{ExecError, ExecutorError, TrapKind, UploadError};
 use crate::host::{self, EnvPtr, HostState, HostTrap, ReturnedValue};
 use crate::stack::{self, Layout, STACK_EXPORT};
 use crate::validate::{contract_features, validate, ModuleInfo};
+pub use hm_contracts_api::{Entry, ExecOutcome, ExecReturn, PrepareOutcome, PreparedCode};
 use hm_primitives::H256;
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -16,53 +17,6 @@ use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, Module, OptLevel,
     PoolingAllocationConfig, Store, StoreLimitsBuilder, Strategy,
 };
-
-/// Which export to run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Entry {
-    /// `deploy`, once, when the contract is instantiated.
-    Deploy,
-    /// `call`, for every call.
-    Call,
-}
-
-impl Entry {
-    fn export(self) -> &'static str {
-        match self {
-            Entry::Deploy => "deploy",
-            Entry::Call => "call",
-        }
-    }
-}
-
-/// Code accepted by [`Executor::prepare`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PreparedCode {
-    /// `blake3(code)`.
-    pub code_hash: H256,
-    /// Gas the upload costs: [`GasSchedule::upload_cost`](crate::GasSchedule::upload_cost)
-    /// plus `upload_per_function` per function and `upload_per_control_op` per
-    /// control-flow instruction.
-    pub upload_gas: u64,
-}
-
-/// A frame that finished without trapping.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExecReturn {
-    pub output: Vec<u8>,
-    /// `return_value` with the revert flag: the frame's state changes and events must be
-    /// rolled back, the output is still returned.
-    pub reverted: bool,
-}
-
-/// Result of one frame.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExecOutcome {
-    pub result: Result<ExecReturn, ExecError>,
-    /// Gas consumed, `≤ gas_limit`; equal to it on out-of-gas. Meaningless when
-    /// `result` is a node fault ([`ExecError::is_node_fault`]).
-    pub gas_used: u64,
-}
 
 /// A module compiled and linked against the `hm` functions, ready to instantiate.
 pub(crate) struct Compiled {
@@ -179,28 +133,73 @@ impl Executor {
         self.stats.snapshot()
     }
 
-    /// Validate, compile and cache `code`. Deterministic: the same code yields the same
-    /// result on every node (except [`UploadError::Compile`], a node fault). The pallet
-    /// charges [`GasSchedule::upload_cost`] before calling this (so rejected code pays
-    /// for its validation) and the rest of `upload_gas` when it succeeds.
+    /// Validate, compile and cache `code`, without a gas limit. Deterministic: the same
+    /// code yields the same result on every node (except [`UploadError::Compile`], a node
+    /// fault). See [`Executor::prepare_metered`] for the charged form the pallet uses.
+    pub fn prepare(&self, code: &[u8]) -> Result<PreparedCode, UploadError> {
+        self.prepare_metered(code, u64::MAX).result
+    }
+
+    /// Validate, compile and cache `code`, charging at most `gas_limit`:
+    /// [`GasSchedule::upload_cost`] is due before validation (so refused code pays for
+    /// its check), the full [`PreparedCode::upload_gas`] once it validated. Code whose
+    /// charge exceeds the limit is refused with [`UploadError::OutOfGas`] before it is
+    /// compiled, as is code over `max_code_bytes` (before it is parsed, free of charge:
+    /// the pallet refuses it before calling).
     ///
     /// [`GasSchedule::upload_cost`]: crate::GasSchedule::upload_cost
-    pub fn prepare(&self, code: &[u8]) -> Result<PreparedCode, UploadError> {
+    pub fn prepare_metered(&self, code: &[u8], gas_limit: u64) -> PrepareOutcome {
+        let refused = |error, gas_used| PrepareOutcome {
+            result: Err(error),
+            gas_used,
+        };
+        if code.len() > self.config.max_code_bytes {
+            return refused(
+                UploadError::CodeTooLarge {
+                    size: code.len(),
+                    max: self.config.max_code_bytes,
+                },
+                0,
+            );
+        }
+        let check_cost = self.config.schedule.upload_cost(code.len());
+        if check_cost > gas_limit {
+            let error = UploadError::OutOfGas {
+                required: check_cost,
+                limit: gas_limit,
+            };
+            return refused(error, gas_limit);
+        }
         // Validation always runs (it is cheap next to compiling and yields the charge);
         // only compilation is skipped on a cache hit.
-        let info = validate(code, &self.config)?;
+        let info = match validate(code, &self.config) {
+            Ok(info) => info,
+            Err(e) => return refused(e, check_cost),
+        };
+        let upload_gas =
+            self.config
+                .schedule
+                .compile_cost(code.len(), info.functions, info.control_ops);
+        if upload_gas > gas_limit {
+            let error = UploadError::OutOfGas {
+                required: upload_gas,
+                limit: gas_limit,
+            };
+            return refused(error, check_cost);
+        }
         let prepared = PreparedCode {
             code_hash: H256(*blake3::hash(code).as_bytes()),
-            upload_gas: self.config.schedule.compile_cost(
-                code.len(),
-                info.functions,
-                info.control_ops,
-            ),
+            upload_gas,
         };
         if self.cached(&prepared.code_hash).is_none() {
-            self.compile(&prepared.code_hash, code, &info)?;
+            if let Err(e) = self.compile(&prepared.code_hash, code, &info) {
+                return refused(e, check_cost);
+            }
         }
-        Ok(prepared)
+        PrepareOutcome {
+            result: Ok(prepared),
+            gas_used: upload_gas,
+        }
     }
 
     /// The exact wasm this executor compiles for `code`: validated and instrumented with
@@ -315,9 +314,28 @@ impl Executor {
     ///
     /// Deterministic except for node faults ([`ExecError::is_node_fault`]): on those the
     /// caller must abandon the block or dry run, never record the outcome.
-    /// May be called re-entrantly from `env.call`/`env.instantiate` for nested frames; see
-    /// [`ExecutorConfig::required_native_stack`] for the thread stack that needs.
+    /// May be called re-entrantly from `env.call`/`env.instantiate` for nested frames, on
+    /// any thread: each frame switches to a fresh stack segment when the thread has less
+    /// than [`ExecutorConfig::native_stack_per_frame`] left.
     pub fn execute(
+        &self,
+        code_hash: &H256,
+        entry: Entry,
+        env: &mut dyn ContractEnv,
+        input: &[u8],
+        gas_limit: u64,
+    ) -> ExecOutcome {
+        // Wasm runs on the calling thread's stack, and nested frames stack up on it. Give
+        // each frame the native stack it may need, on a fresh segment when the thread's
+        // own stack is short (tokio's 2 MiB workers, deep nesting): running out of native
+        // stack would kill the process, which a contract must never be able to do.
+        let frame_stack = self.config.native_stack_per_frame();
+        stacker::maybe_grow(frame_stack, frame_stack.saturating_mul(4), || {
+            self.execute_frame(code_hash, entry, env, input, gas_limit)
+        })
+    }
+
+    fn execute_frame(
         &self,
         code_hash: &H256,
         entry: Entry,
@@ -398,7 +416,7 @@ fn run(
             .get_memory(&mut *store, "memory")
             .ok_or_else(|| wasmtime::Error::msg("validated module lost its memory export"))?;
         store.data_mut().memory = Some(memory);
-        let func = i.get_typed_func::<(), ()>(&mut *store, entry.export())?;
+        let func = i.get_typed_func::<(), ()>(&mut *store, entry.export_name())?;
         func.call(&mut *store, ())
     });
     let remaining = store.get_fuel().unwrap_or(0);

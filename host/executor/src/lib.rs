@@ -4,7 +4,8 @@
 //! only the `hm` host functions of docs/contracts-abi.md. [`Executor::prepare`] validates
 //! and compiles uploaded code (charging for it) and caches the artifact by code hash;
 //! [`Executor::execute`] runs a frame against a [`ContractEnv`], which the contracts
-//! pallet implements over runtime state.
+//! pallet implements over runtime state. The executor is the node's
+//! [`ContractEngine`]: the runtime reaches it through `Externalities::contract_engine`.
 //!
 //! Consensus properties:
 //! - gas is wasmtime fuel (1 per instruction) plus [`GasSchedule`] prices for host
@@ -26,6 +27,7 @@
 
 mod cache;
 mod config;
+mod engine;
 mod env;
 mod error;
 mod executor;
@@ -41,8 +43,9 @@ pub use config::{
 pub use env::{contract_address, CallResult, CallStack, CallStatus, ContractEnv, EnvError};
 pub use error::{ExecError, ExecutorError, Trap, TrapKind, UploadError};
 pub use executor::{
-    consensus_engine_config, Entry, ExecOutcome, ExecReturn, Executor, PreparedCode,
+    consensus_engine_config, Entry, ExecOutcome, ExecReturn, Executor, PrepareOutcome, PreparedCode,
 };
+pub use hm_contracts_api::ContractEngine;
 pub use host::abi::{host_function_names, HOST_MODULE};
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ pub mod transactional;
 pub use storage::{get, put, remove, take, MemoryExt};
 pub use transactional::with_transaction;
 
-use alloc::vec::Vec;
+pub use hm_contracts_api::ContractEngine;
+
+use alloc::{sync::Arc, vec::Vec};
 
 /// State access and host functions available to runtime code.
 pub trait Externalities {
@@ -24,6 +26,11 @@ pub trait Externalities {
     fn storage_remove(&mut self, key: &[u8]);
     /// Falcon-1024 detached-signature verification (host function: PQClean is C and `std`).
     fn falcon_verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool;
+    /// The node's contract executor (host function: wasmtime is `std`). `None` where
+    /// there is none (tools, unit tests); the contracts pallet then refuses to run code.
+    fn contract_engine(&self) -> Option<Arc<dyn ContractEngine>> {
+        None
+    }
 }
 
 /// Computation charged for a call, in picoseconds of reference hardware (Substrate's unit).

@@ -1,6 +1,6 @@
 //! Run a closure on a write overlay; keep its changes only if it returns `Ok`.
-use crate::Externalities;
-use alloc::{collections::BTreeMap, vec::Vec};
+use crate::{ContractEngine, Externalities};
+use alloc::{collections::BTreeMap, sync::Arc, vec::Vec};
 
 struct Overlay<'a> {
     inner: &'a mut dyn Externalities,
@@ -22,6 +22,9 @@ impl Externalities for Overlay<'_> {
     }
     fn falcon_verify(&self, pk: &[u8], msg: &[u8], sig: &[u8]) -> bool {
         self.inner.falcon_verify(pk, msg, sig)
+    }
+    fn contract_engine(&self) -> Option<Arc<dyn ContractEngine>> {
+        self.inner.contract_engine()
     }
 }
 
