@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
 start=$(date +%s)
+# The test-only byzantine validator (`--features byzantine`), kept beside the real binary.
+# Same package selection as the main build, so only hm-consensus and the node differ.
+cargo build --release --workspace --all-targets --features hypermesh/byzantine
+cp "$CARGO_TARGET_DIR/release/hypermesh" "$CARGO_TARGET_DIR/release/hypermesh-byzantine"
 cargo build --release --workspace --all-targets
 echo "==> build took $(( $(date +%s) - start ))s"
 # Fuzz smoke runs: each decoder target gets a bounded burst of coverage-guided inputs.

@@ -42,6 +42,11 @@ impl BasePath {
         self.chain(chain_id).join("db")
     }
 
+    /// The libp2p identity (ed25519), created on first start.
+    pub fn node_key(&self, chain_id: &str) -> PathBuf {
+        self.chain(chain_id).join("network").join("secret_ed25519")
+    }
+
     pub fn validator_key(&self, chain_id: &str) -> PathBuf {
         self.chain(chain_id).join("keystore").join("validator.json")
     }

@@ -55,9 +55,18 @@ pub struct RunArgs {
     /// Validator key file (see `hypermesh key generate`); default: <base>/chains/<id>/keystore/validator.json.
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
-    /// P2P listen port.
-    #[arg(long, default_value_t = 30333)]
-    pub port: u16,
+    /// P2P listen port, TCP and QUIC (UDP). Default 30333; `--dev` picks a free one.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// P2P listen address. Default 127.0.0.1 on dev and local chains, 0.0.0.0 otherwise.
+    #[arg(long, value_name = "IP")]
+    pub listen_ip: Option<std::net::IpAddr>,
+    /// Do not discover peers by multicast DNS (which dev and local chains otherwise use).
+    #[arg(long)]
+    pub no_mdns: bool,
+    /// Most connected peers.
+    #[arg(long, default_value_t = hm_network::DEFAULT_MAX_PEERS)]
+    pub max_peers: u32,
     /// JSON-RPC port (HTTP and WebSocket).
     #[arg(long, default_value_t = 9944)]
     pub rpc_port: u16,
@@ -76,7 +85,8 @@ pub struct RunArgs {
     /// Do not serve Prometheus metrics.
     #[arg(long)]
     pub no_prometheus: bool,
-    /// Block interval of dev authoring, in milliseconds.
+    /// Block interval in milliseconds: dev authoring's period, and the shortest time between
+    /// BFT heights.
     #[arg(long, default_value_t = 1000)]
     pub block_time_ms: u64,
     /// Seal a block as soon as transactions are ready (for tests).
@@ -88,7 +98,12 @@ pub struct RunArgs {
     /// Transactions one sender may have in the pool.
     #[arg(long, default_value_t = 64)]
     pub pool_per_sender: usize,
-    /// Bootnode multiaddresses.
+    /// Test builds only: misbehave on purpose (double-vote, bad-work, bad-time, bad-space,
+    /// bad-seal, out-of-turn, future-timestamp, weak-justification).
+    #[cfg(feature = "byzantine")]
+    #[arg(long, value_name = "KIND")]
+    pub byzantine: Option<hm_consensus::byzantine::Misbehaviour>,
+    /// Peers to dial at start: `/ip4/<ip>/tcp/<port>/p2p/<peer id>`, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub bootnodes: Vec<String>,
 }

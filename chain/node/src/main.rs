@@ -1,14 +1,16 @@
 //! `hypermesh`: the HyperMesh node and its tools.
 mod base_path;
+mod chain;
 mod cli;
 mod commands;
+mod consensus;
+mod network;
 mod service;
+mod sync;
 
 use clap::Parser;
 use cli::{ChainArgs, Cli, Command};
-use hm_chainspec::{ChainSpec, ConsensusEngineKind};
-use hm_consensus_api::BlockVerifier;
-use std::sync::Arc;
+use hm_chainspec::ChainSpec;
 
 /// The chain spec named by `--chain` (`--dev` means `dev`; default `local`).
 pub(crate) fn load_spec(args: &ChainArgs) -> anyhow::Result<ChainSpec> {
@@ -18,14 +20,6 @@ pub(crate) fn load_spec(args: &ChainArgs) -> anyhow::Result<ChainSpec> {
         (None, false) => "local",
     };
     Ok(ChainSpec::load(name)?)
-}
-
-pub(crate) fn verifier_for(spec: &ChainSpec) -> Arc<dyn BlockVerifier> {
-    match &spec.consensus {
-        ConsensusEngineKind::Dev { authority } => {
-            Arc::new(hm_consensus_dev::DevVerifier::new(*authority))
-        }
-    }
 }
 
 fn init_logging() {

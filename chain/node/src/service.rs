@@ -1,32 +1,47 @@
 //! Wiring of a running node: storage, client, pool, RPC, metrics and the consensus engine.
 use crate::{
     base_path::BasePath,
+    chain::{is_dev_chain, OpenChain},
     cli::{RpcMethodsArg, RunArgs},
+    sync::{ChainProvider, SyncProgress},
 };
 use anyhow::Context;
-use hm_chainspec::{ChainSpec, ConsensusEngineKind};
+use hm_chainspec::ChainSpec;
 use hm_client::Client;
 use hm_client_api::{ChainApi, PoolError, PoolStatus, TransactionPoolApi, TxStatus};
-use hm_consensus_dev::{DevConfig, DevEngine, DevVerifier};
+use hm_consensus_dev::{DevConfig, DevEngine};
 use hm_crypto::Keypair;
 use hm_metrics::Metrics;
+use hm_network::{GossipTopic, NetworkHandle};
 use hm_primitives::H256;
-use hm_storage::ChainDb;
 use hm_txpool::{PoolConfig, TransactionPool};
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 use tokio::sync::{mpsc, Notify};
 
-/// Pool front that wakes instant-seal authoring on each accepted submission.
-struct NotifyingPool {
+/// The pool as RPC sees it: an accepted submission wakes instant-seal authoring and is
+/// gossiped to peers (so any node's RPC reaches every validator's pool).
+struct RpcPool {
     pool: Arc<TransactionPool>,
     new_transactions: Arc<Notify>,
+    network: NetworkHandle,
 }
 
-impl TransactionPoolApi for NotifyingPool {
+impl RpcPool {
+    fn accepted(&self, xt: Vec<u8>) {
+        self.new_transactions.notify_one();
+        self.network.publish(GossipTopic::Transactions, xt);
+    }
+}
+
+impl TransactionPoolApi for RpcPool {
     fn submit(&self, xt: Vec<u8>) -> Result<H256, PoolError> {
-        let r = self.pool.submit(xt);
+        let r = self.pool.submit(xt.clone());
         if r.is_ok() {
-            self.new_transactions.notify_one();
+            self.accepted(xt);
         }
         r
     }
@@ -34,9 +49,9 @@ impl TransactionPoolApi for NotifyingPool {
         &self,
         xt: Vec<u8>,
     ) -> Result<(H256, mpsc::UnboundedReceiver<TxStatus>), PoolError> {
-        let r = self.pool.submit_and_watch(xt);
+        let r = self.pool.submit_and_watch(xt.clone());
         if r.is_ok() {
-            self.new_transactions.notify_one();
+            self.accepted(xt);
         }
         r
     }
@@ -82,18 +97,40 @@ fn validator_key(
     Ok(Some(key))
 }
 
+/// Start libp2p: the node key under the base path, `--port`, `--bootnodes`, and mDNS on
+/// dev and local chains unless `--no-mdns`.
+fn start_network(
+    args: &RunArgs,
+    spec: &ChainSpec,
+    base: &BasePath,
+    client: &Arc<Client>,
+    provider: Arc<ChainProvider>,
+) -> anyhow::Result<(NetworkHandle, mpsc::Receiver<hm_network::NetworkEvent>)> {
+    let test_chain = matches!(spec.chain_type.as_str(), "Development" | "Local");
+    let mut config =
+        hm_network::NetworkConfig::new(base.node_key(&spec.id), client.chain_info().genesis_hash);
+    config.listen_port = args.port.unwrap_or(if args.chain.dev { 0 } else { 30333 });
+    config.listen_ip = args.listen_ip.unwrap_or(if test_chain {
+        IpAddr::from([127, 0, 0, 1])
+    } else {
+        IpAddr::from([0, 0, 0, 0])
+    });
+    config.enable_mdns = test_chain && !args.no_mdns;
+    config.max_peers = args.max_peers;
+    for boot in args.bootnodes.iter().chain(&spec.boot_nodes) {
+        let addr = hm_network::parse_bootnode(boot).with_context(|| format!("bootnode {boot}"))?;
+        config.bootnodes.push(addr);
+    }
+    hm_network::start(config, provider).context("starting the p2p network")
+}
+
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let spec = crate::load_spec(&args.chain)?;
     let base = BasePath::resolve(&args.chain)?;
-    let db_path = base.database(&spec.id);
     tracing::info!("⛓  chain: {} ({})", spec.name, spec.id);
-    tracing::info!("💾 database: {}", db_path.display());
-    let db = Arc::new(ChainDb::open(&db_path).context("opening the chain database")?);
-    let genesis = spec.genesis_storage()?;
-    let verifier = match &spec.consensus {
-        ConsensusEngineKind::Dev { authority } => Arc::new(DevVerifier::new(*authority)),
-    };
-    let client = Arc::new(Client::open(db, &genesis, verifier)?);
+    tracing::info!("💾 database: {}", base.database(&spec.id).display());
+    let OpenChain { client, bft } = crate::chain::open(&spec, &base)?;
+    let dev_chain = is_dev_chain(&spec);
     let info = client.chain_info();
     tracing::info!(
         "🔨 genesis {:?}, best #{} ({})",
@@ -110,12 +147,6 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         },
         client.clone(),
     ));
-    let new_transactions = Arc::new(Notify::new());
-    let pool_api: Arc<dyn TransactionPoolApi> = Arc::new(NotifyingPool {
-        pool: pool.clone(),
-        new_transactions: new_transactions.clone(),
-    });
-
     let metrics = Metrics::new();
     if !args.no_prometheus {
         let addr = SocketAddr::from(([127, 0, 0, 1], args.prometheus_port));
@@ -124,6 +155,70 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             .context("starting the Prometheus endpoint")?;
     }
     spawn_metrics_updater(client.clone(), pool.clone(), metrics.clone());
+
+    let provider = Arc::new(ChainProvider::new(client.clone()));
+    #[cfg(feature = "byzantine")]
+    provider.set_weak_justifications(
+        args.byzantine == Some(hm_consensus::byzantine::Misbehaviour::WeakJustification),
+    );
+    let (network, events) = start_network(&args, &spec, &base, &client, provider.clone())?;
+    let progress = Arc::new(SyncProgress::default());
+    let sync_task = tokio::spawn(crate::sync::run(
+        client.clone(),
+        network.clone(),
+        progress.clone(),
+    ));
+
+    let new_transactions = Arc::new(Notify::new());
+    let pool_api: Arc<dyn TransactionPoolApi> = Arc::new(RpcPool {
+        pool: pool.clone(),
+        new_transactions: new_transactions.clone(),
+        network: network.clone(),
+    });
+    let key = validator_key(&args, &spec, &base)?;
+    let block_time = Duration::from_millis(args.block_time_ms.max(1));
+    let (authoring, engine_handle) = match (&bft, key) {
+        (Some(setup), key) => {
+            let (task, handle) = crate::consensus::start_bft(crate::consensus::BftStart {
+                client: client.clone(),
+                pool: pool.clone(),
+                network: network.clone(),
+                setup,
+                chain_dir: &base.chain(&spec.id),
+                key,
+                auto_plot: spec.chain_type != "Live",
+                block_time,
+                metrics: metrics.clone(),
+                #[cfg(feature = "byzantine")]
+                misbehaviour: args.byzantine,
+            })?;
+            let votes = handle.clone();
+            provider.set_vote_source(Arc::new(move |height, round, step, block| {
+                votes.votes_for(height, round, step, block)
+            }));
+            (Some(task), Some(handle))
+        }
+        (None, Some(key)) => {
+            tracing::info!("🔑 validator {}", key.account_id());
+            let config = DevConfig {
+                block_time,
+                instant_seal: args.instant_seal,
+                ..DevConfig::default()
+            };
+            let m = metrics.clone();
+            let engine =
+                DevEngine::new(client.clone(), pool.clone(), key, config, new_transactions)
+                    .with_import_hook(move |o| {
+                        m.observe_import(o.elapsed.as_secs_f64(), o.extrinsic_hashes.len())
+                    });
+            (Some(tokio::spawn(engine.run())), None)
+        }
+        (None, None) => {
+            tracing::info!("👀 running as a full node (no validator key)");
+            (None, None)
+        }
+    };
+    crate::network::spawn_gossip_handler(events, network.clone(), pool.clone(), engine_handle);
 
     let rpc_ip = if args.rpc_external {
         [0, 0, 0, 0]
@@ -146,7 +241,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         chain_name: spec.name.clone(),
         chain_type: spec.chain_type.clone(),
         properties: spec.properties.clone(),
-        is_dev: spec.chain_type == "Development",
+        is_dev: dev_chain,
     };
     let admin_pool = pool.clone();
     let pool_admin: Arc<dyn hm_rpc::PoolAdmin> = Arc::new(move |hashes: &[H256]| {
@@ -164,38 +259,16 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         pool_admin,
         info: node_info,
         metrics: Some(metrics.clone()),
-        // A single-node chain has no peers to sync from; the BFT engine supplies real figures.
-        health: Arc::new(|| hm_rpc::NetworkStatus::default()),
+        health: health_source(client.clone(), network.clone(), progress, !dev_chain),
     };
     let (rpc_addr, rpc_handle) = hm_rpc::start(rpc_config, deps)
         .await
         .context("starting JSON-RPC")?;
     tracing::debug!("JSON-RPC bound to {rpc_addr}");
 
-    let authoring = match validator_key(&args, &spec, &base)? {
-        Some(key) => {
-            tracing::info!("🔑 validator {}", key.account_id());
-            let config = DevConfig {
-                block_time: Duration::from_millis(args.block_time_ms.max(1)),
-                instant_seal: args.instant_seal,
-                ..DevConfig::default()
-            };
-            let m = metrics.clone();
-            let engine =
-                DevEngine::new(client.clone(), pool.clone(), key, config, new_transactions)
-                    .with_import_hook(move |o| {
-                        m.observe_import(o.elapsed.as_secs_f64(), o.extrinsic_hashes.len())
-                    });
-            Some(tokio::spawn(engine.run()))
-        }
-        None => {
-            tracing::info!("👀 running as a full node (no validator key)");
-            None
-        }
-    };
-
     wait_for_shutdown().await;
     tracing::info!("shutting down");
+    sync_task.abort();
     if let Some(task) = authoring {
         task.abort();
         let _ = task.await;
@@ -206,6 +279,30 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     drop(client);
     drop(base);
     Ok(())
+}
+
+/// `system_health` and `system_syncState` from the network and sync progress.
+fn health_source(
+    client: Arc<Client>,
+    network: NetworkHandle,
+    progress: Arc<SyncProgress>,
+    should_have_peers: bool,
+) -> hm_rpc::HealthSource {
+    Arc::new(move || {
+        let best = client.chain_info().best_number;
+        hm_rpc::NetworkStatus {
+            health: hm_rpc_api::Health {
+                peers: network.peer_count(),
+                is_syncing: progress.is_syncing(),
+                should_have_peers,
+            },
+            sync: hm_rpc_api::SyncState {
+                starting_block: progress.starting_block(),
+                current_block: best,
+                highest_block: progress.highest_block(best),
+            },
+        }
+    })
 }
 
 fn spawn_metrics_updater(client: Arc<Client>, pool: Arc<TransactionPool>, metrics: Metrics) {

@@ -2,6 +2,7 @@
 //!
 //! Each node gets free ports and its own base path. Nodes are killed when
 //! dropped, so a failing test leaves no processes behind.
+pub mod load;
 pub mod testnet;
 
 use anyhow::{bail, Context};
@@ -25,6 +26,11 @@ pub fn node_binary() -> PathBuf {
     target.join("release/hypermesh")
 }
 
+/// The test-only build with `--byzantine` (`scripts/test.sh` builds it beside `hypermesh`).
+pub fn byzantine_binary() -> PathBuf {
+    node_binary().with_file_name("hypermesh-byzantine")
+}
+
 /// A free TCP port on 127.0.0.1 (bound then released; collisions are unlikely and retried by callers).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -38,7 +44,10 @@ pub struct Node {
     pub rpc_port: u16,
     pub prometheus_port: u16,
     pub p2p_port: u16,
-    args: Vec<String>,
+    /// The executable; [`node_binary`] unless changed before a restart.
+    pub binary: PathBuf,
+    /// Arguments besides ports and base path; may be changed before a restart.
+    pub args: Vec<String>,
     child: Option<Child>,
     log_path: PathBuf,
     restarts: u32,
@@ -47,11 +56,26 @@ pub struct Node {
 impl Node {
     /// Start a node with `args` (plus ports and `--base-path`) and wait for RPC.
     pub async fn start(base_path: &Path, args: &[&str]) -> anyhow::Result<Node> {
+        Self::start_binary(&node_binary(), base_path, args).await
+    }
+
+    /// [`Node::start`] with another executable (the byzantine test build).
+    pub async fn start_binary(
+        binary: &Path,
+        base_path: &Path,
+        args: &[&str],
+    ) -> anyhow::Result<Node> {
+        anyhow::ensure!(
+            binary.exists(),
+            "{} is missing: scripts/test.sh builds it",
+            binary.display()
+        );
         let mut node = Node {
             base_path: base_path.to_owned(),
             rpc_port: free_port(),
             prometheus_port: free_port(),
             p2p_port: free_port(),
+            binary: binary.to_owned(),
             args: args.iter().map(|s| s.to_string()).collect(),
             child: None,
             log_path: base_path.join("node.log"),
@@ -74,7 +98,7 @@ impl Node {
             .create(true)
             .append(true)
             .open(&self.log_path)?;
-        let mut cmd = Command::new(node_binary());
+        let mut cmd = Command::new(&self.binary);
         cmd.args(&self.args)
             .arg("--base-path")
             .arg(&self.base_path)
@@ -90,7 +114,7 @@ impl Node {
             .stderr(log);
         let child = cmd
             .spawn()
-            .with_context(|| format!("spawning {}", node_binary().display()))?;
+            .with_context(|| format!("spawning {}", self.binary.display()))?;
         self.child = Some(child);
         Ok(())
     }

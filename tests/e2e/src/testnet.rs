@@ -16,6 +16,8 @@ pub struct NodeSpec {
     pub validator: Option<&'static str>,
     /// Extra command-line arguments.
     pub extra_args: Vec<String>,
+    /// The executable, if not the normal build (the byzantine test build).
+    pub binary: Option<PathBuf>,
 }
 
 impl NodeSpec {
@@ -23,6 +25,7 @@ impl NodeSpec {
         NodeSpec {
             validator: Some(name),
             extra_args: Vec::new(),
+            binary: None,
         }
     }
 
@@ -30,6 +33,7 @@ impl NodeSpec {
         NodeSpec {
             validator: None,
             extra_args: Vec::new(),
+            binary: None,
         }
     }
 }
@@ -73,7 +77,8 @@ impl Testnet {
             .validator
             .map(str::to_owned)
             .unwrap_or_else(|| format!("full{index}"));
-        let mut args: Vec<String> = vec!["--chain".into(), self.chain.clone()];
+        // No mDNS: testnets of other tests on this machine share the genesis.
+        let mut args: Vec<String> = vec!["--chain".into(), self.chain.clone(), "--no-mdns".into()];
         args.push("--name".into());
         args.push(name.clone());
         if let Some(v) = spec.validator {
@@ -85,7 +90,8 @@ impl Testnet {
         }
         args.extend(spec.extra_args.iter().cloned());
         let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let node = Node::start(&self.dir.join(&name), &arg_refs).await?;
+        let binary = spec.binary.clone().unwrap_or_else(crate::node_binary);
+        let node = Node::start_binary(&binary, &self.dir.join(&name), &arg_refs).await?;
         if self.bootnode.is_none() {
             let peer_id = wait_peer_id(&node, Duration::from_secs(30)).await?;
             self.bootnode = Some(format!(
@@ -194,6 +200,53 @@ impl Testnet {
         }
     }
 
+    /// Raw storage of node `i` at its best block.
+    pub async fn storage(&self, i: usize, key: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
+        let v = self.nodes[i]
+            .rpc(
+                "state_getStorage",
+                vec![format!("0x{}", hex::encode(key)).into()],
+            )
+            .await?;
+        match v.as_str() {
+            Some(h) => Ok(Some(hex::decode(h.trim_start_matches("0x"))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The validators whose precommits finalized block `height`, as node `i` stores them.
+    pub async fn precommit_signers(
+        &self,
+        i: usize,
+        height: u64,
+    ) -> anyhow::Result<Vec<hm_primitives::AccountId>> {
+        let hash = self.nodes[i]
+            .block_hash(height)
+            .await?
+            .with_context(|| format!("no block #{height}"))?;
+        let v = self.nodes[i]
+            .rpc("chain_getBlock", vec![hash.into()])
+            .await?;
+        let rpc: hm_rpc_api::RpcSignedBlock = serde_json::from_value(v)?;
+        let block = hm_primitives::SignedBlock::try_from(rpc)?;
+        let j = block
+            .justification
+            .with_context(|| format!("block #{height} has no justification"))?;
+        let j = hm_consensus_bft::Justification::from_primitive(&j)
+            .map_err(|e| anyhow::anyhow!("justification of #{height}: {e:?}"))?;
+        Ok(j.precommits.into_iter().map(|(id, _)| id).collect())
+    }
+
+    /// Lines of node `i`'s log that contain `needle`.
+    pub fn log_lines(&self, i: usize, needle: &str) -> Vec<String> {
+        self.nodes[i]
+            .log()
+            .lines()
+            .filter(|l| l.contains(needle))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// `system_health` of node `i`.
     pub async fn health(&self, i: usize) -> anyhow::Result<Value> {
         self.nodes[i].rpc("system_health", vec![]).await
@@ -227,8 +280,12 @@ pub async fn wait_peer_id(node: &Node, timeout: Duration) -> anyhow::Result<Stri
 }
 
 fn find_peer_id(log: &str) -> Option<String> {
-    let at = log.find("/p2p/")? + "/p2p/".len();
-    let id: String = log[at..]
+    // The node's own listen line, not a peer's address it may log earlier.
+    let line = log
+        .lines()
+        .find(|l| l.contains("Listening on") && l.contains("/p2p/"))?;
+    let at = line.find("/p2p/")? + "/p2p/".len();
+    let id: String = line[at..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric())
         .collect();
@@ -241,7 +298,7 @@ mod tests {
 
     #[test]
     fn peer_id_is_read_from_a_listen_line() {
-        let log = "INFO 🏷  listening on /ip4/127.0.0.1/tcp/30333/p2p/12D3KooWAbc123 now\n";
+        let log = "WARN dial /ip4/127.0.0.1/tcp/1/p2p/12D3KooWOther\nINFO Listening on /ip4/127.0.0.1/tcp/30333/p2p/12D3KooWAbc123\n";
         assert_eq!(find_peer_id(log).as_deref(), Some("12D3KooWAbc123"));
         assert_eq!(find_peer_id("nothing here"), None);
     }

@@ -6,7 +6,6 @@ use crate::{base_path::BasePath, cli::ChainArgs};
 use anyhow::{bail, Context};
 use hm_client::Client;
 use hm_primitives::{SignedBlock, H256, MAX_BLOCK_BYTES};
-use hm_storage::ChainDb;
 use parity_scale_codec::Encode;
 use std::{
     io::{BufReader, BufWriter, Read, Write},
@@ -40,14 +39,8 @@ pub fn purge(chain: &ChainArgs, yes: bool) -> anyhow::Result<()> {
 
 fn open_client(chain: &ChainArgs) -> anyhow::Result<Arc<Client>> {
     let spec = crate::load_spec(chain)?;
-    let path = BasePath::resolve(chain)?.database(&spec.id);
-    let db = Arc::new(ChainDb::open(&path).with_context(|| format!("opening {}", path.display()))?);
-    let verifier = crate::verifier_for(&spec);
-    Ok(Arc::new(Client::open(
-        db,
-        &spec.genesis_storage()?,
-        verifier,
-    )?))
+    let base = BasePath::resolve(chain)?;
+    Ok(crate::chain::open(&spec, &base)?.client)
 }
 
 pub fn export(chain: &ChainArgs, from: u64, to: Option<u64>, output: &Path) -> anyhow::Result<()> {

@@ -1,0 +1,170 @@
+//! The node's side of libp2p: gossip messages go to the pool or the BFT engine and their
+//! verdicts go back to gossipsub (a Reject lowers the sender's score); the engine's
+//! broadcasts and vote requests go out on the network.
+use futures::future::{join_all, BoxFuture};
+use hm_client_api::{PoolError, TransactionPoolApi};
+use hm_consensus::{ConsensusNetwork, EngineHandle, GossipVerdict};
+use hm_network::{
+    GossipTopic, NetworkEvent, NetworkHandle, PeerId, SyncRequest, SyncResponse, Verdict,
+};
+use hm_primitives::{InvalidTransaction, H256};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Semaphore};
+
+/// Proposals checked at once: each executes a whole block.
+const CONCURRENT_PROPOSALS: usize = 4;
+/// Votes and transactions checked at once: each verifies one Falcon signature.
+const CONCURRENT_SMALL_MESSAGES: usize = 512;
+/// Peers asked for votes when the engine misses some.
+const VOTE_REQUEST_FANOUT: usize = 8;
+/// How long a vote request may take before its answer no longer helps the round.
+const VOTE_REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The engine's outbound side over gossipsub and the sync protocol.
+pub(crate) struct GossipNetwork {
+    pub network: NetworkHandle,
+}
+
+impl ConsensusNetwork for GossipNetwork {
+    fn broadcast_proposal(&self, encoded: Vec<u8>) {
+        self.network.publish(GossipTopic::Proposals, encoded);
+    }
+
+    fn broadcast_vote(&self, encoded: Vec<u8>) {
+        self.network.publish(GossipTopic::Votes, encoded);
+    }
+
+    fn broadcast_transaction(&self, encoded: Vec<u8>) {
+        self.network.publish(GossipTopic::Transactions, encoded);
+    }
+
+    fn request_votes(
+        &self,
+        height: u64,
+        round: u32,
+        step: u8,
+        block: Option<H256>,
+    ) -> BoxFuture<'static, Vec<Vec<u8>>> {
+        let network = self.network.clone();
+        Box::pin(async move {
+            let peers = network.peers().await;
+            let asks = peers.into_iter().take(VOTE_REQUEST_FANOUT).map(|peer| {
+                let network = network.clone();
+                async move {
+                    let request = SyncRequest::Votes {
+                        height,
+                        round,
+                        step,
+                        block_hash: block,
+                    };
+                    let answer = tokio::time::timeout(
+                        VOTE_REQUEST_TIMEOUT,
+                        network.request(peer.peer_id, request),
+                    )
+                    .await;
+                    match answer {
+                        Ok(Ok(SyncResponse::Votes(votes))) => votes,
+                        _ => Vec::new(),
+                    }
+                }
+            });
+            join_all(asks).await.into_iter().flatten().collect()
+        })
+    }
+}
+
+/// The pool's verdict on a gossiped transaction: provably bad bytes are rejected (the
+/// sender is penalised); transactions that are merely not useful now are ignored.
+pub(crate) fn transaction_verdict(result: &Result<H256, PoolError>) -> Verdict {
+    use InvalidTransaction::*;
+    match result {
+        Ok(_) => Verdict::Accept,
+        Err(PoolError::TooLarge { .. }) => Verdict::Reject,
+        Err(PoolError::Invalid(Malformed | BadSignature | UnsignedNotAllowed | BadCall)) => {
+            Verdict::Reject
+        }
+        Err(_) => Verdict::Ignore,
+    }
+}
+
+fn engine_verdict(verdict: GossipVerdict, what: &str, source: &PeerId) -> Verdict {
+    match verdict {
+        GossipVerdict::Accept => Verdict::Accept,
+        GossipVerdict::Ignore => Verdict::Ignore,
+        GossipVerdict::Reject(reason) => {
+            tracing::warn!(peer = %source, "🚫 rejected {what}: {reason}");
+            Verdict::Reject
+        }
+    }
+}
+
+/// Judge every gossip message until the network stops. Each message is checked on its own
+/// task, bounded per kind, so a slow block never delays votes; beyond the bound messages
+/// are ignored (dropped without penalty), which is the back-pressure gossip allows.
+pub(crate) fn spawn_gossip_handler(
+    mut events: mpsc::Receiver<NetworkEvent>,
+    network: NetworkHandle,
+    pool: Arc<dyn TransactionPoolApi>,
+    engine: Option<EngineHandle>,
+) {
+    let proposals = Arc::new(Semaphore::new(CONCURRENT_PROPOSALS));
+    let small = Arc::new(Semaphore::new(CONCURRENT_SMALL_MESSAGES));
+    tokio::spawn(async move {
+        while let Some(event) = events.recv().await {
+            match event {
+                NetworkEvent::Gossip {
+                    topic,
+                    data,
+                    id,
+                    source,
+                } => {
+                    let limit = match topic {
+                        GossipTopic::Proposals => &proposals,
+                        _ => &small,
+                    };
+                    let Ok(permit) = limit.clone().try_acquire_owned() else {
+                        network.report_validation(id, source, Verdict::Ignore);
+                        continue;
+                    };
+                    let (network, pool, engine) = (network.clone(), pool.clone(), engine.clone());
+                    tokio::spawn(async move {
+                        let verdict = judge(topic, data, &source, pool, engine).await;
+                        network.report_validation(id, source, verdict);
+                        drop(permit);
+                    });
+                }
+                // The network logs connections; sync asks peers for status itself.
+                NetworkEvent::PeerConnected { .. }
+                | NetworkEvent::PeerDisconnected(_)
+                | NetworkEvent::PeerStatus { .. } => {}
+            }
+        }
+    });
+}
+
+async fn judge(
+    topic: GossipTopic,
+    data: Vec<u8>,
+    source: &PeerId,
+    pool: Arc<dyn TransactionPoolApi>,
+    engine: Option<EngineHandle>,
+) -> Verdict {
+    match (topic, engine) {
+        (GossipTopic::Transactions, _) => {
+            let result = tokio::task::spawn_blocking(move || pool.submit(data)).await;
+            match result {
+                Ok(result) => transaction_verdict(&result),
+                Err(_) => Verdict::Ignore,
+            }
+        }
+        (GossipTopic::Proposals, Some(engine)) => {
+            engine_verdict(engine.on_proposal(data).await, "proposal", source)
+        }
+        (GossipTopic::Votes, Some(engine)) => {
+            engine_verdict(engine.on_vote(data).await, "vote", source)
+        }
+        // A chain without the BFT engine has no consensus gossip to judge.
+        (_, None) => Verdict::Ignore,
+    }
+}
