@@ -331,6 +331,11 @@ impl HeightState {
         self.votes.votes_for(round, step, block)
     }
 
+    /// Every held `step` vote in `round`, for any block or nil.
+    pub(crate) fn votes_in(&self, round: u32, step: VoteStep) -> Vec<SignedVote> {
+        self.votes.votes_in(round, step)
+    }
+
     /// valid(v) for a block some stored proposal carried.
     fn block_is_valid(&self, hash: &H256) -> bool {
         self.proposals

@@ -256,6 +256,14 @@ impl Tendermint {
             .map_or_else(Vec::new, |s| s.votes_for(round, step, &block))
     }
 
+    /// Every held `step` vote in `round` at the current height, whatever it is for: what
+    /// a peer that missed the gossip of this round needs to catch up.
+    pub fn votes_in(&self, round: u32, step: VoteStep) -> Vec<SignedVote> {
+        self.current
+            .as_ref()
+            .map_or_else(Vec::new, |s| s.votes_in(round, step))
+    }
+
     /// Proposer of `round` at the current height. The first call for a round
     /// costs `O(round * validators)`; only ask for rounds you have reason to.
     pub fn proposer(&mut self, round: u32) -> Option<AccountId> {

@@ -82,6 +82,18 @@ impl StepVotes {
     }
 
     /// Every vote for `block`, first or conflicting, by validator id.
+    /// Every vote, first or conflicting, whatever it is for, by validator id.
+    fn all(&self) -> Vec<SignedVote> {
+        let mut found: Vec<SignedVote> = self
+            .first
+            .values()
+            .chain(self.conflicting.values())
+            .cloned()
+            .collect();
+        found.sort_by_key(|v| v.vote.validator);
+        found
+    }
+
     fn votes_for(&self, block: &Option<H256>) -> Vec<SignedVote> {
         let mut found: Vec<SignedVote> = self
             .first
@@ -287,6 +299,13 @@ impl VoteBook {
         self.rounds
             .get(&round)
             .map_or_else(Vec::new, |r| r.step(step).votes_for(block))
+    }
+
+    /// Every `step` vote in `round`, for any block or nil.
+    pub fn votes_in(&self, round: u32, step: VoteStep) -> Vec<SignedVote> {
+        self.rounds
+            .get(&round)
+            .map_or_else(Vec::new, |r| r.step(step).all())
     }
 
     /// The precommit signatures for `block` in `round`, by validator id.

@@ -57,7 +57,7 @@ pub(crate) struct Author {
     max_block_bytes: usize,
     plot: Mutex<Option<(RegisteredPlot, Arc<PlotFile>)>>,
     #[cfg(feature = "byzantine")]
-    pub(crate) misbehaviour: Option<crate::byzantine::Misbehaviour>,
+    misbehaviour: Option<crate::byzantine::Misbehaviour>,
 }
 
 impl Author {
@@ -80,6 +80,15 @@ impl Author {
             #[cfg(feature = "byzantine")]
             misbehaviour: None,
         }
+    }
+
+    #[cfg(feature = "byzantine")]
+    pub(crate) fn with_misbehaviour(
+        mut self,
+        misbehaviour: Option<crate::byzantine::Misbehaviour>,
+    ) -> Self {
+        self.misbehaviour = misbehaviour;
+        self
     }
 
     /// Sign without the guard: only the `byzantine` test build does this.

@@ -29,6 +29,8 @@ use tokio::time::Instant;
 #[cfg(feature = "byzantine")]
 #[path = "byzantine_engine.rs"]
 mod byzantine_engine;
+#[path = "round_catch_up.rs"]
+mod round_catch_up;
 
 /// Inputs queued from the network before the engine applies back-pressure.
 const INPUT_QUEUE: usize = 4096;
@@ -71,6 +73,7 @@ enum Wake {
     Imported,
     Timer,
     Start,
+    StallCheck,
 }
 
 /// The four-proof BFT engine. Create with [`BftEngine::new`], give the
@@ -117,10 +120,7 @@ impl BftEngine {
                     config.max_block_bytes,
                 );
                 #[cfg(feature = "byzantine")]
-                let author = Author {
-                    misbehaviour: config.misbehaviour,
-                    ..author
-                };
+                let author = author.with_misbehaviour(config.misbehaviour);
                 Some(ValidatorParts {
                     signer: Arc::new(Mutex::new(signer)),
                     state_file: Arc::new(state_file),
@@ -177,6 +177,7 @@ impl BftEngine {
     /// Run until the task is dropped. Errors are logged and consensus goes on.
     pub async fn run(mut self) {
         let mut imported = self.core.client.import_notifications();
+        let mut stall_check = tokio::time::interval(round_catch_up::STALL_PULL_INTERVAL);
         self.next_start = Some((self.best_number() + 1, Instant::now()));
         loop {
             let timer = self.timers.keys().next().map(|(at, _)| *at);
@@ -186,12 +187,14 @@ impl BftEngine {
                 _ = imported.recv() => Wake::Imported,
                 _ = sleep_until(timer) => Wake::Timer,
                 _ = sleep_until(start) => Wake::Start,
+                _ = stall_check.tick() => Wake::StallCheck,
             };
             match wake {
                 Wake::Input(None) => return,
                 Wake::Input(Some(input)) => self.on_input(input).await,
                 Wake::Imported => self.on_chain_moved().await,
                 Wake::Timer => self.fire_timers().await,
+                Wake::StallCheck => self.pull_votes_if_stalled(),
                 Wake::Start => {
                     if let Some((height, _)) = self.next_start.take() {
                         self.start_height(height).await;

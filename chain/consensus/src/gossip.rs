@@ -270,11 +270,13 @@ impl Core {
         if machine.height() != Some(height) {
             return Vec::new();
         }
-        machine
-            .votes_for(round, step, block)
-            .iter()
-            .map(encode_vote)
-            .collect()
+        // A request without a block asks for the whole step (what the sync protocol's
+        // `Votes` request means by it); with one, only the votes for that block.
+        let votes = match block {
+            Some(hash) => machine.votes_for(round, step, Some(hash)),
+            None => machine.votes_in(round, step),
+        };
+        votes.iter().map(encode_vote).collect()
     }
 }
 
@@ -297,8 +299,9 @@ impl EngineHandle {
         self.core.judge_vote(&encoded).await
     }
 
-    /// Encoded votes this node holds for (height, round, step, block), to
-    /// answer a peer's vote request; `step` 2 = prevote, 3 = precommit.
+    /// Encoded votes this node holds for (height, round, step), only those for
+    /// `block` if given, to answer a peer's vote request; `step` 2 = prevote,
+    /// 3 = precommit.
     pub fn votes_for(
         &self,
         height: u64,

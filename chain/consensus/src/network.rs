@@ -24,8 +24,8 @@ pub trait ConsensusNetwork: Send + Sync + 'static {
     /// Gossip an encoded extrinsic (the engine submits equivocation reports).
     fn broadcast_transaction(&self, encoded: Vec<u8>);
     /// Ask peers for their signed votes (encoded `SignedVote`) for
-    /// (height, round, step, block); `step` is 2 for prevotes and 3 for
-    /// precommits (`Step::guard_code`). Peers answer with
+    /// (height, round, step), only those for `block` if given; `step` is 2 for
+    /// prevotes and 3 for precommits (`Step::guard_code`). Peers answer with
     /// [`crate::EngineHandle::votes_for`].
     fn request_votes(
         &self,

@@ -28,7 +28,7 @@ const MAX_PENDING_CONTROL_EVENTS: usize = 4096;
 /// Sync requests served concurrently, across all peers (each runs on a blocking thread).
 const MAX_SERVING: usize = 16;
 /// Sync requests served concurrently for one peer.
-const MAX_SERVING_PER_PEER: u32 = 4;
+const MAX_SERVING_PER_PEER: u32 = 8;
 /// A connection nobody uses is closed after this long; discovery re-dials if needed.
 const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(3600);
 /// Gossip score penalty (application-specific, P5) per `report_peer`.
@@ -214,10 +214,12 @@ impl Service {
                     Verdict::Reject => MessageAcceptance::Reject,
                     Verdict::Ignore => MessageAcceptance::Ignore,
                 };
-                self.swarm
-                    .behaviour_mut()
-                    .gossipsub
-                    .report_message_validation_result(&id, &source, acceptance);
+                let gossipsub = &mut self.swarm.behaviour_mut().gossipsub;
+                gossipsub.report_message_validation_result(&id, &source, acceptance);
+                if verdict == Verdict::Reject {
+                    let score = gossipsub.peer_score(&source).unwrap_or(0.0);
+                    tracing::warn!(peer = %source, score, "Penalised peer for an invalid gossip message");
+                }
             }
             Command::ReportPeer { peer, reason } => {
                 let gossipsub = &mut self.swarm.behaviour_mut().gossipsub;

@@ -56,14 +56,14 @@ async fn bad_blocks_are_rejected_with_a_reason_and_the_chain_goes_on() -> anyhow
         ("bad-work", "PoWork:"),
         ("bad-time", "PoTime:"),
         ("bad-space", "PoSpace:"),
-        ("bad-seal", "header seal is not the proposer's signature"),
+        ("bad-seal", "header seal does not verify"),
         ("out-of-turn", "is not signed by its proposer"),
         ("future-timestamp", "ahead of local time"),
     ];
     let mut net = start(dir.path(), cases[0].0).await?;
     for (round, (kind, reason)) in cases.iter().enumerate() {
         if round > 0 {
-            net.nodes[DAVE].stop()?;
+            net.nodes[DAVE].kill9()?;
             let args = &mut net.nodes[DAVE].args;
             let at = args.len() - 1;
             args[at] = kind.to_string();
@@ -71,6 +71,9 @@ async fn bad_blocks_are_rejected_with_a_reason_and_the_chain_goes_on() -> anyhow
         }
         let line = wait_logged(&net, "🚫 rejected proposal", reason).await?;
         println!("{kind}: {line}");
+        // Gossipsub scored the rejection against dave's connection.
+        let dave_peer = hm_e2e::testnet::wait_peer_id(&net.nodes[DAVE], STEP).await?;
+        wait_logged(&net, "Penalised peer", &dave_peer).await?;
         // The chain goes on without dave's blocks, and the honest nodes agree.
         let before = net.min_finalized(&HONEST).await?;
         net.wait_progress(&HONEST, before + 2, STEP).await?;
@@ -79,7 +82,7 @@ async fn bad_blocks_are_rejected_with_a_reason_and_the_chain_goes_on() -> anyhow
 
     // A node whose only peer serves justifications with one precommit refuses them,
     // bans that peer and logs why.
-    net.nodes[DAVE].stop()?;
+    net.nodes[DAVE].kill9()?;
     let at = net.nodes[DAVE].args.len() - 1;
     net.nodes[DAVE].args[at] = "weak-justification".into();
     net.nodes[DAVE].restart().await?;
