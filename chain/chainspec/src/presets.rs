@@ -81,8 +81,22 @@ pub fn dev_plot(kp: &Keypair, k: u8) -> Result<PlotCommitment, ProofError> {
     Ok(PlotCommitment { root, k, seed })
 }
 
+/// Round timeouts of the local testnet. Four validators share one machine there, and a
+/// full block (~1,500 Falcon-signed transfers, ~2 MB) must be built, gossiped and executed
+/// by all of them within the propose timeout; CometBFT's default propose timeout is 3 s too.
+/// Rounds only wait this long when a proposal is late: healthy heights take one block time.
+pub const LOCAL_TIMEOUTS: BftTimeouts = BftTimeouts {
+    propose_ms: 3_000,
+    propose_delta_ms: 500,
+    prevote_ms: 1_000,
+    prevote_delta_ms: 500,
+    precommit_ms: 1_000,
+    precommit_delta_ms: 500,
+};
+
 /// Local testnet: alice, bob, charlie and dave validate with their account
 /// keys, equal bonds and 2^16-leaf plots; the four-proof BFT engine runs it.
+/// All six dev accounts hold funds.
 pub(crate) fn local() -> ChainSpec {
     // Four plots take ~0.1 s to hash; the spec is built once per process.
     static LOCAL: OnceLock<ChainSpec> = OnceLock::new();
@@ -110,10 +124,15 @@ fn build_local() -> ChainSpec {
             proof_params,
             ..StakingGenesis::default()
         },
-        ..GenesisConfig::with_defaults(funded(&keys), Some(alice))
+        // All six dev accounts are funded, as on Substrate's local testnet: eve and ferdie
+        // are ordinary users (load generators, wallets) beside the four validators.
+        ..GenesisConfig::with_defaults(
+            funded(&dev_keys(&hm_crypto::DEV_ACCOUNTS)),
+            Some(alice),
+        )
     };
     let consensus = ConsensusEngineKind::Bft(BftConsensus {
-        timeouts: BftTimeouts::default(),
+        timeouts: LOCAL_TIMEOUTS,
         max_future_drift_ms: LOCAL_MAX_FUTURE_DRIFT_MS,
     });
     spec("Local Testnet", "local", "Local", consensus, patch)

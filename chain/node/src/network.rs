@@ -2,19 +2,20 @@
 //! verdicts go back to gossipsub (a Reject lowers the sender's score); the engine's
 //! broadcasts and vote requests go out on the network.
 use futures::future::{join_all, BoxFuture};
-use hm_client_api::{PoolError, TransactionPoolApi};
+use crate::tx_gossip::{encode_batch, judge_batch};
+use hm_client_api::TransactionPoolApi;
 use hm_consensus::{ConsensusNetwork, EngineHandle, GossipVerdict};
 use hm_network::{
     GossipTopic, NetworkEvent, NetworkHandle, PeerId, SyncRequest, SyncResponse, Verdict,
 };
-use hm_primitives::{InvalidTransaction, H256};
+use hm_primitives::H256;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
 
 /// Proposals checked at once: each executes a whole block.
 const CONCURRENT_PROPOSALS: usize = 4;
-/// Votes and transactions checked at once: each verifies one Falcon signature.
+/// Votes and transaction batches checked at once: each verifies Falcon signatures.
 const CONCURRENT_SMALL_MESSAGES: usize = 512;
 /// Peers asked for votes when the engine misses some.
 const VOTE_REQUEST_FANOUT: usize = 8;
@@ -36,7 +37,8 @@ impl ConsensusNetwork for GossipNetwork {
     }
 
     fn broadcast_transaction(&self, encoded: Vec<u8>) {
-        self.network.publish(GossipTopic::Transactions, encoded);
+        self.network
+            .publish(GossipTopic::Transactions, encode_batch(&[encoded]));
     }
 
     fn request_votes(
@@ -71,20 +73,6 @@ impl ConsensusNetwork for GossipNetwork {
             });
             join_all(asks).await.into_iter().flatten().collect()
         })
-    }
-}
-
-/// The pool's verdict on a gossiped transaction: provably bad bytes are rejected (the
-/// sender is penalised); transactions that are merely not useful now are ignored.
-pub(crate) fn transaction_verdict(result: &Result<H256, PoolError>) -> Verdict {
-    use InvalidTransaction::*;
-    match result {
-        Ok(_) => Verdict::Accept,
-        Err(PoolError::TooLarge { .. }) => Verdict::Reject,
-        Err(PoolError::Invalid(Malformed | BadSignature | UnsignedNotAllowed | BadCall)) => {
-            Verdict::Reject
-        }
-        Err(_) => Verdict::Ignore,
     }
 }
 
@@ -152,11 +140,8 @@ async fn judge(
 ) -> Verdict {
     match (topic, engine) {
         (GossipTopic::Transactions, _) => {
-            let result = tokio::task::spawn_blocking(move || pool.submit(data)).await;
-            match result {
-                Ok(result) => transaction_verdict(&result),
-                Err(_) => Verdict::Ignore,
-            }
+            let judged = tokio::task::spawn_blocking(move || judge_batch(pool.as_ref(), &data));
+            judged.await.unwrap_or(Verdict::Ignore)
         }
         (GossipTopic::Proposals, Some(engine)) => {
             engine_verdict(engine.on_proposal(data).await, "proposal", source)

@@ -12,7 +12,8 @@ use hm_client_api::{ChainApi, PoolError, PoolStatus, TransactionPoolApi, TxStatu
 use hm_consensus_dev::{DevConfig, DevEngine};
 use hm_crypto::Keypair;
 use hm_metrics::Metrics;
-use hm_network::{GossipTopic, NetworkHandle};
+use crate::tx_gossip::TxGossip;
+use hm_network::NetworkHandle;
 use hm_primitives::H256;
 use hm_txpool::{PoolConfig, TransactionPool};
 use std::{
@@ -27,13 +28,13 @@ use tokio::sync::{mpsc, Notify};
 struct RpcPool {
     pool: Arc<TransactionPool>,
     new_transactions: Arc<Notify>,
-    network: NetworkHandle,
+    gossip: TxGossip,
 }
 
 impl RpcPool {
     fn accepted(&self, xt: Vec<u8>) {
         self.new_transactions.notify_one();
-        self.network.publish(GossipTopic::Transactions, xt);
+        self.gossip.send(xt);
     }
 }
 
@@ -173,7 +174,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let pool_api: Arc<dyn TransactionPoolApi> = Arc::new(RpcPool {
         pool: pool.clone(),
         new_transactions: new_transactions.clone(),
-        network: network.clone(),
+        gossip: TxGossip::start(network.clone()),
     });
     let key = validator_key(&args, &spec, &base)?;
     let block_time = Duration::from_millis(args.block_time_ms.max(1));
