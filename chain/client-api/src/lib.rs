@@ -2,6 +2,14 @@
 //!
 //! Following reth's `*-api` crates: consumers depend on these traits, not on the
 //! client, so each side can be tested with a mock of the other.
+pub mod contracts;
+
+pub use contracts::{
+    ContractCallRequest, ContractCode, ContractEvent, ContractExecResult, ContractFailure,
+    ContractInstance, ContractInstantiateRequest, ContractUploadRequest, ContractUploadResult,
+    StorageDepositAmount,
+};
+
 use hm_primitives::{
     AccountId, Balance, BlockId, BlockNumber, Header, InvalidTransaction, Nonce, SignedBlock, H256,
 };
@@ -57,6 +65,10 @@ pub enum ClientError {
     Import(String),
     #[error("storage error: {0}")]
     Storage(String),
+    /// The node could not run a query to the end (a contract executor fault: its
+    /// wall-clock backstop, a compiler failure); the result would be meaningless.
+    #[error("the node failed while executing the query: {0}")]
+    Execution(String),
 }
 
 /// Read access to the chain, plus import and finality notifications.
@@ -75,6 +87,47 @@ pub trait ChainApi: Send + Sync {
     fn import_notifications(&self) -> broadcast::Receiver<Header>;
     /// Every finalized block's header, in order.
     fn finality_notifications(&self) -> broadcast::Receiver<Header>;
+
+    // Contracts. `at` selects the block whose state is used (best when `None`); dry runs
+    // execute as an extrinsic in the next block would and keep nothing.
+
+    /// Dry run of `Contracts::call`.
+    fn contracts_call(
+        &self,
+        request: ContractCallRequest,
+        at: Option<H256>,
+    ) -> Result<ContractExecResult, ClientError>;
+    /// Dry run of `Contracts::instantiate`.
+    fn contracts_instantiate(
+        &self,
+        request: ContractInstantiateRequest,
+        at: Option<H256>,
+    ) -> Result<ContractExecResult, ClientError>;
+    /// Dry run of `Contracts::upload_code`.
+    fn contracts_upload(
+        &self,
+        request: ContractUploadRequest,
+        at: Option<H256>,
+    ) -> Result<ContractUploadResult, ClientError>;
+    /// The contract at `address`, if there is one.
+    fn contract_instance(
+        &self,
+        address: &AccountId,
+        at: Option<H256>,
+    ) -> Result<Option<ContractInstance>, ClientError>;
+    /// Code stored under `code_hash`, with its record.
+    fn contract_code(
+        &self,
+        code_hash: &H256,
+        at: Option<H256>,
+    ) -> Result<Option<ContractCode>, ClientError>;
+    /// The value under `key` in the storage of the contract at `address`.
+    fn contract_storage(
+        &self,
+        address: &AccountId,
+        key: &[u8],
+        at: Option<H256>,
+    ) -> Result<Option<Vec<u8>>, ClientError>;
 }
 
 /// Life of a submitted transaction, as `author_submitAndWatchExtrinsic` reports it.

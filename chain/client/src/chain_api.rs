@@ -1,6 +1,10 @@
 //! `ChainApi` for RPC and tools.
 use crate::Client;
-use hm_client_api::{AccountSummary, ChainApi, ChainInfo, ClientError, ReadProof, RuntimeVersion};
+use hm_client_api::{
+    AccountSummary, ChainApi, ChainInfo, ClientError, ContractCallRequest, ContractCode,
+    ContractExecResult, ContractInstance, ContractInstantiateRequest, ContractUploadRequest,
+    ContractUploadResult, ReadProof, RuntimeVersion,
+};
 use hm_primitives::{AccountId, BlockId, BlockNumber, Header, SignedBlock, H256};
 use tokio::sync::broadcast;
 
@@ -17,7 +21,7 @@ impl Client {
     }
 
     /// State version (block number) of `at`, best when `None`.
-    fn version_at(&self, at: Option<H256>) -> Result<(H256, u64), ClientError> {
+    pub(crate) fn version_at(&self, at: Option<H256>) -> Result<(H256, u64), ClientError> {
         let info = self.chain_info();
         let hash = at.unwrap_or(info.best_hash);
         let header = self
@@ -100,5 +104,56 @@ impl ChainApi for Client {
 
     fn finality_notifications(&self) -> broadcast::Receiver<Header> {
         self.finalized_tx.subscribe()
+    }
+
+    // Contracts: implemented in `contracts.rs`.
+
+    fn contracts_call(
+        &self,
+        request: ContractCallRequest,
+        at: Option<H256>,
+    ) -> Result<ContractExecResult, ClientError> {
+        self.dry_run_call(request, at)
+    }
+
+    fn contracts_instantiate(
+        &self,
+        request: ContractInstantiateRequest,
+        at: Option<H256>,
+    ) -> Result<ContractExecResult, ClientError> {
+        self.dry_run_instantiate(request, at)
+    }
+
+    fn contracts_upload(
+        &self,
+        request: ContractUploadRequest,
+        at: Option<H256>,
+    ) -> Result<ContractUploadResult, ClientError> {
+        self.dry_run_upload(request, at)
+    }
+
+    fn contract_instance(
+        &self,
+        address: &AccountId,
+        at: Option<H256>,
+    ) -> Result<Option<ContractInstance>, ClientError> {
+        self.read_contract_instance(address, at)
+    }
+
+    fn contract_code(
+        &self,
+        code_hash: &H256,
+        at: Option<H256>,
+    ) -> Result<Option<ContractCode>, ClientError> {
+        self.read_contract_code(code_hash, at)
+    }
+
+    fn contract_storage(
+        &self,
+        address: &AccountId,
+        key: &[u8],
+        at: Option<H256>,
+    ) -> Result<Option<Vec<u8>>, ClientError> {
+        self.read_contract_storage(address, key, at)
     }
 }

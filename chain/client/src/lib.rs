@@ -6,6 +6,8 @@
 //! best block and block N's state is state version N.
 mod build;
 mod chain_api;
+mod contracts;
+mod dry_run_engine;
 mod import;
 mod overlay;
 mod validator;

@@ -20,6 +20,8 @@ pub struct StateOverlay<'a> {
     changes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     read_error: RefCell<Option<String>>,
     engine: Arc<FaultRecordingEngine>,
+    /// Read this committed state version instead of the latest (queries at a block).
+    version: Option<u64>,
 }
 
 impl<'a> StateOverlay<'a> {
@@ -35,7 +37,15 @@ impl<'a> StateOverlay<'a> {
                 inner: None,
                 fault: Mutex::new(None),
             }),
+            version: None,
         }
+    }
+
+    /// Read state version `version` (block number `version`) rather than the latest;
+    /// for read-only queries at an older block.
+    pub fn at_version(mut self, version: u64) -> Self {
+        self.version = Some(version);
+        self
     }
 
     /// Run contracts on `engine` (the node's executor).
@@ -70,7 +80,11 @@ impl Externalities for StateOverlay<'_> {
         if let Some(v) = self.changes.get(key) {
             return v.clone();
         }
-        match self.db.state_get(key) {
+        let read = match self.version {
+            Some(version) => self.db.state_get_at(key, version),
+            None => self.db.state_get(key),
+        };
+        match read {
             Ok(v) => v,
             Err(e) => {
                 self.read_error

@@ -161,6 +161,9 @@ pub enum Command {
     /// Proof-of-space plots.
     #[command(subcommand)]
     Plot(PlotCommand),
+    /// Build, upload, instantiate, call and query contracts (over RPC).
+    #[command(subcommand)]
+    Contract(crate::commands::contract::ContractCommand),
 }
 
 #[derive(Debug, Subcommand)]

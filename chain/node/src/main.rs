@@ -7,6 +7,7 @@ mod consensus;
 mod network;
 mod service;
 mod sync;
+mod tx_gossip;
 
 use clap::Parser;
 use cli::{ChainArgs, Cli, Command};
@@ -67,6 +68,7 @@ fn main() {
         Some(Command::Tx(cmd)) => commands::wallet::tx(cmd),
         Some(Command::Query(cmd)) => commands::wallet::query(cmd),
         Some(Command::Plot(cmd)) => commands::plot::run(cmd),
+        Some(Command::Contract(cmd)) => commands::contract::run(cmd),
     };
     if let Err(e) = result {
         eprintln!("Error: {e:#}");

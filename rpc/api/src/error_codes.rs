@@ -28,6 +28,14 @@ pub const CHAIN_BACKEND: i32 = 3001;
 /// state (Substrate: state "Client error").
 pub const STATE_UNAVAILABLE: i32 = 4003;
 
+/// A contract query could not run to the end on this node (an executor fault, such as
+/// its wall-clock backstop); pallet-contracts RPC's "Runtime error".
+pub const CONTRACTS_RUNTIME_ERROR: i32 = 1;
+/// No contract at the address given (pallet-contracts RPC's `ContractAccessError::DoesntExist`).
+pub const CONTRACT_NOT_FOUND: i32 = 2;
+/// Every slot for contract dry runs is taken; retry shortly (jsonrpsee's "server is busy").
+pub const SERVER_BUSY: i32 = -32009;
+
 /// An unsafe method was called on a server that serves only safe ones.
 pub const UNSAFE_METHOD: i32 = -32020;
 /// A subscription was called over HTTP, which carries plain calls only.

@@ -7,9 +7,17 @@
 //!
 //! Parameters that carry hex are [`HexString`]: the server decodes them itself so
 //! that a malformed value yields an error naming the parameter.
+pub mod contracts;
+mod contracts_results;
 pub mod error_codes;
 pub mod hex;
 pub mod types;
+
+pub use contracts::{
+    ContractCallRequest, ContractCodeInfo, ContractError, ContractEvent, ContractExecResult,
+    ContractInstanceInfo, ContractInstantiateRequest, ContractUploadRequest, ContractUploadResult,
+    ContractsApiClient, ContractsApiServer, GasEstimate, GasEstimateRequest, StorageDeposit,
+};
 
 pub use hex::{Bytes, HexError, HexString, NumberOrHex};
 pub use types::{

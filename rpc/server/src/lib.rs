@@ -8,6 +8,7 @@
 //! they answer with an error that says how to enable them.
 mod author;
 mod chain;
+pub mod contracts;
 pub mod errors;
 mod middleware;
 mod state;
@@ -20,8 +21,8 @@ use hm_client_api::{ChainApi, TransactionPoolApi};
 use hm_metrics::Metrics;
 use hm_primitives::H256;
 use hm_rpc_api::{
-    AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer, ChainApiServer, RpcMethodsApiServer,
-    StateApiServer, SystemApiServer,
+    AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer, ChainApiServer, ContractsApiServer,
+    RpcMethodsApiServer, StateApiServer, SystemApiServer,
 };
 use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
 use jsonrpsee::server::{BatchRequestConfig, ServerBuilder, ServerConfig, ServerHandle};
@@ -163,6 +164,9 @@ pub fn build_module(deps: RpcDeps, allow_unsafe: bool) -> RpcModule<()> {
         }
         .into_rpc()
         .remove_context(),
+        contracts::ContractsRpc::new(deps.chain.clone())
+            .into_rpc()
+            .remove_context(),
         state::CaesarRpc { chain: deps.chain }
             .into_rpc()
             .remove_context(),

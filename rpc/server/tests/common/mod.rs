@@ -1,9 +1,13 @@
 //! In-crate mocks of the chain and the pool, a server launcher and a raw HTTP client.
 #![allow(dead_code)]
 
+pub mod contracts_mock;
+
 use hm_client_api::{
-    AccountSummary, ChainApi, ChainInfo, ClientError, PoolError, PoolStatus, ReadProof,
-    RuntimeVersion, TransactionPoolApi, TxStatus,
+    AccountSummary, ChainApi, ChainInfo, ClientError, ContractCallRequest, ContractCode,
+    ContractExecResult, ContractInstance, ContractInstantiateRequest, ContractUploadRequest,
+    ContractUploadResult, PoolError, PoolStatus, ReadProof, RuntimeVersion, TransactionPoolApi,
+    TxStatus,
 };
 use hm_metrics::Metrics;
 use hm_primitives::{
@@ -175,6 +179,55 @@ impl ChainApi for MockChain {
     }
     fn finality_notifications(&self) -> broadcast::Receiver<Header> {
         self.finality.subscribe()
+    }
+    fn contracts_call(
+        &self,
+        request: ContractCallRequest,
+        at: Option<H256>,
+    ) -> Result<ContractExecResult, ClientError> {
+        self.check_at(at)?;
+        contracts_mock::call(request)
+    }
+    fn contracts_instantiate(
+        &self,
+        request: ContractInstantiateRequest,
+        at: Option<H256>,
+    ) -> Result<ContractExecResult, ClientError> {
+        self.check_at(at)?;
+        contracts_mock::instantiate(request)
+    }
+    fn contracts_upload(
+        &self,
+        request: ContractUploadRequest,
+        at: Option<H256>,
+    ) -> Result<ContractUploadResult, ClientError> {
+        self.check_at(at)?;
+        contracts_mock::upload(request)
+    }
+    fn contract_instance(
+        &self,
+        address: &AccountId,
+        at: Option<H256>,
+    ) -> Result<Option<ContractInstance>, ClientError> {
+        self.check_at(at)?;
+        Ok(contracts_mock::instance(address))
+    }
+    fn contract_code(
+        &self,
+        code_hash: &H256,
+        at: Option<H256>,
+    ) -> Result<Option<ContractCode>, ClientError> {
+        self.check_at(at)?;
+        Ok(contracts_mock::code(code_hash))
+    }
+    fn contract_storage(
+        &self,
+        address: &AccountId,
+        key: &[u8],
+        at: Option<H256>,
+    ) -> Result<Option<Vec<u8>>, ClientError> {
+        self.check_at(at)?;
+        Ok(contracts_mock::storage(address, key))
     }
 }
 
