@@ -1,8 +1,8 @@
 //! The node's side of libp2p: gossip messages go to the pool or the BFT engine and their
 //! verdicts go back to gossipsub (a Reject lowers the sender's score); the engine's
 //! broadcasts and vote requests go out on the network.
-use futures::future::{join_all, BoxFuture};
 use crate::tx_gossip::{encode_batch, judge_batch};
+use futures::future::{join_all, BoxFuture};
 use hm_client_api::TransactionPoolApi;
 use hm_consensus::{ConsensusNetwork, EngineHandle, GossipVerdict};
 use hm_network::{

@@ -1,4 +1,5 @@
 //! Wiring of a running node: storage, client, pool, RPC, metrics and the consensus engine.
+use crate::tx_gossip::TxGossip;
 use crate::{
     base_path::BasePath,
     chain::{is_dev_chain, OpenChain},
@@ -12,7 +13,6 @@ use hm_client_api::{ChainApi, PoolError, PoolStatus, TransactionPoolApi, TxStatu
 use hm_consensus_dev::{DevConfig, DevEngine};
 use hm_crypto::Keypair;
 use hm_metrics::Metrics;
-use crate::tx_gossip::TxGossip;
 use hm_network::NetworkHandle;
 use hm_primitives::H256;
 use hm_txpool::{PoolConfig, TransactionPool};

@@ -159,9 +159,18 @@ mod tests {
     #[test]
     fn batches_are_judged_by_their_worst_transaction() {
         let pool = ScriptedPool;
-        assert_eq!(judge_batch(&pool, &batch(&[b"ok1", b"old"])), Verdict::Accept);
-        assert_eq!(judge_batch(&pool, &batch(&[b"old", b"old2"])), Verdict::Ignore);
-        assert_eq!(judge_batch(&pool, &batch(&[b"ok1", b"bad"])), Verdict::Reject);
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"ok1", b"old"])),
+            Verdict::Accept
+        );
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"old", b"old2"])),
+            Verdict::Ignore
+        );
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"ok1", b"bad"])),
+            Verdict::Reject
+        );
     }
 
     #[test]
@@ -171,7 +180,10 @@ mod tests {
         assert_eq!(judge_batch(&pool, &[0xff; 64]), Verdict::Reject);
         assert_eq!(judge_batch(&pool, &batch(&[])), Verdict::Reject);
         // A length prefix promising more items than the bytes hold.
-        assert_eq!(judge_batch(&pool, &[0xfe, 0xff, 0xff, 0xff]), Verdict::Reject);
+        assert_eq!(
+            judge_batch(&pool, &[0xfe, 0xff, 0xff, 0xff]),
+            Verdict::Reject
+        );
         let too_many: Vec<&[u8]> = vec![b"ok"; MAX_BATCH_TXS + 1];
         assert_eq!(judge_batch(&pool, &batch(&too_many)), Verdict::Reject);
         let oversized = vec![0u8; MAX_TX_GOSSIP_BYTES + 1];

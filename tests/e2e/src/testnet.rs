@@ -280,9 +280,11 @@ pub async fn wait_peer_id(node: &Node, timeout: Duration) -> anyhow::Result<Stri
 }
 
 fn find_peer_id(log: &str) -> Option<String> {
-    // The node's own listen line, not a peer's address it may log earlier.
+    // The node's own listen line, not a peer's address it may log; the last one, since a
+    // restarted node appends to its log and may have a new identity.
     let line = log
         .lines()
+        .rev()
         .find(|l| l.contains("Listening on") && l.contains("/p2p/"))?;
     let at = line.find("/p2p/")? + "/p2p/".len();
     let id: String = line[at..]
@@ -298,7 +300,7 @@ mod tests {
 
     #[test]
     fn peer_id_is_read_from_a_listen_line() {
-        let log = "WARN dial /ip4/127.0.0.1/tcp/1/p2p/12D3KooWOther\nINFO Listening on /ip4/127.0.0.1/tcp/30333/p2p/12D3KooWAbc123\n";
+        let log = "INFO Listening on /ip4/127.0.0.1/tcp/1/p2p/12D3KooWOld\nWARN dial /ip4/127.0.0.1/tcp/1/p2p/12D3KooWOther\nINFO Listening on /ip4/127.0.0.1/tcp/30333/p2p/12D3KooWAbc123\n";
         assert_eq!(find_peer_id(log).as_deref(), Some("12D3KooWAbc123"));
         assert_eq!(find_peer_id("nothing here"), None);
     }

@@ -26,6 +26,19 @@ async fn start(dir: &std::path::Path, kind: &str) -> anyhow::Result<Testnet> {
     Testnet::start(dir, "local", &specs).await
 }
 
+/// Restart dave misbehaving as `kind`, under a new network identity: the honest nodes'
+/// gossip scoring has graylisted the old one, so its messages would no longer be judged
+/// (a real attacker changes identity the same way).
+async fn restart_as(net: &mut Testnet, kind: &str) -> anyhow::Result<()> {
+    let dave = &mut net.nodes[DAVE];
+    dave.kill9()?;
+    let key = dave.base_path.join("chains/local/network/secret_ed25519");
+    std::fs::remove_file(&key)?;
+    let at = dave.args.len() - 1;
+    dave.args[at] = kind.to_string();
+    dave.restart().await
+}
+
 /// Wait until any honest node logs a line with both `marker` and `reason`.
 async fn wait_logged(net: &Testnet, marker: &str, reason: &str) -> anyhow::Result<String> {
     let deadline = Instant::now() + STEP;
@@ -63,11 +76,7 @@ async fn bad_blocks_are_rejected_with_a_reason_and_the_chain_goes_on() -> anyhow
     let mut net = start(dir.path(), cases[0].0).await?;
     for (round, (kind, reason)) in cases.iter().enumerate() {
         if round > 0 {
-            net.nodes[DAVE].kill9()?;
-            let args = &mut net.nodes[DAVE].args;
-            let at = args.len() - 1;
-            args[at] = kind.to_string();
-            net.nodes[DAVE].restart().await?;
+            restart_as(&mut net, kind).await?;
         }
         let line = wait_logged(&net, "🚫 rejected proposal", reason).await?;
         println!("{kind}: {line}");
@@ -82,10 +91,7 @@ async fn bad_blocks_are_rejected_with_a_reason_and_the_chain_goes_on() -> anyhow
 
     // A node whose only peer serves justifications with one precommit refuses them,
     // bans that peer and logs why.
-    net.nodes[DAVE].kill9()?;
-    let at = net.nodes[DAVE].args.len() - 1;
-    net.nodes[DAVE].args[at] = "weak-justification".into();
-    net.nodes[DAVE].restart().await?;
+    restart_as(&mut net, "weak-justification").await?;
     let dave_id = hm_e2e::testnet::wait_peer_id(&net.nodes[DAVE], STEP).await?;
     let mut follower = NodeSpec::full();
     follower.extra_args = vec![
