@@ -15,7 +15,7 @@ echo "==> build took $(( $(date +%s) - start ))s"
 # Fuzz smoke runs: each decoder target gets a bounded burst of coverage-guided inputs.
 # cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP allows them on the stable toolchain, and
 # `--sanitizer none` avoids needing a nightly sanitizer runtime (the targets are safe Rust).
-for target in extrinsic_decode block_decode; do
+for target in extrinsic_decode block_decode contract_upload contract_call_input; do
   echo "==> fuzzing $target for ${FUZZ_SECONDS:-30}s"
   (cd fuzz && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$HOME/.cache/hypermesh-fuzz-target" \
     cargo fuzz run --release --sanitizer none "$target" -- -max_total_time="${FUZZ_SECONDS:-30}" 2>&1 | tail -n 3)

@@ -2,6 +2,9 @@
 mod accounts;
 #[cfg(test)]
 mod batch_tests;
+mod contracts;
+mod contracts_chain;
+mod contracts_exec;
 mod falcon;
 mod follow;
 mod load;
@@ -26,6 +29,10 @@ enum Command {
     /// Falcon-1024 verification ceiling of this machine. The last line of
     /// output is one JSON object with the figures.
     Transfers(transfers::TransfersArgs),
+    /// Finalized token-contract transfers per second and their latency against native
+    /// transfers in the same run, instantiation by cache level and fuel-metering
+    /// overhead. The last line of output is one JSON object with the figures.
+    Contracts(contracts::ContractsArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -45,6 +52,12 @@ fn main() -> std::process::ExitCode {
             Command::Transfers(args) => {
                 tokio::select! {
                     r = transfers::run(args) => r,
+                    _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+                }
+            }
+            Command::Contracts(args) => {
+                tokio::select! {
+                    r = contracts::run(args) => r,
                     _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
                 }
             }
