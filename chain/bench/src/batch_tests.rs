@@ -50,6 +50,7 @@ fn opts(window: usize, stall: Duration) -> BatchOptions {
         window,
         stall,
         progress: false,
+        pacer: None,
     }
 }
 
@@ -190,4 +191,17 @@ async fn a_sender_never_runs_more_than_its_cap_ahead_of_finality() {
         .unwrap();
     assert!(out.follow.stalled);
     assert_eq!((out.submit.accepted, out.submit.not_sent), (6, 14));
+}
+
+#[tokio::test]
+async fn the_pacer_spaces_submissions_evenly() {
+    let pacer = crate::load::Pacer::new(100.0).unwrap();
+    let start = std::time::Instant::now();
+    for _ in 0..5 {
+        pacer.wait().await;
+    }
+    // Slots at 0, 10, 20, 30 and 40 ms: never earlier (later only on a slow machine).
+    assert!(start.elapsed() >= Duration::from_millis(40));
+    assert!(crate::load::Pacer::new(0.0).is_none());
+    assert!(crate::load::Pacer::new(f64::INFINITY).is_none());
 }

@@ -209,6 +209,7 @@ async fn measure_chain(
         window: window(pool, SETUP_TX_BYTES),
         stall: Duration::from_secs(args.stall_secs.max(1)),
         progress: false,
+        pacer: None,
     };
 
     println!(

@@ -148,6 +148,41 @@ pub struct BatchOptions {
     pub stall: Duration,
     /// Print a progress line every second.
     pub progress: bool,
+    /// Submit at this steady rate instead of as fast as the node accepts.
+    pub pacer: Option<Arc<Pacer>>,
+}
+
+/// Spaces submissions evenly across all lanes at a fixed rate, to measure latency at a
+/// load the chain can sustain rather than queueing under a flood.
+#[derive(Debug)]
+pub struct Pacer {
+    interval: Duration,
+    next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+impl Pacer {
+    /// `None` for a rate that is not a positive, finite number of transactions per second.
+    pub fn new(per_second: f64) -> Option<Pacer> {
+        if !(per_second.is_finite() && per_second > 0.0) {
+            return None;
+        }
+        Some(Pacer {
+            interval: Duration::from_secs_f64(1.0 / per_second),
+            next: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// Wait for the next free slot.
+    pub async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let now = tokio::time::Instant::now();
+            let at = next.map_or(now, |n| n.max(now));
+            *next = Some(at + self.interval);
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
 }
 
 #[derive(Debug, Default)]
@@ -227,8 +262,16 @@ pub async fn run_batch(
         .then(|| tokio::spawn(print_progress(tracked.clone())));
 
     let lanes = batch.lanes.into_iter().zip(clients.iter().cycle());
+    let pacer = opts.pacer.as_deref();
     let per_lane = futures::future::join_all(lanes.map(|(lane, client)| {
-        submit_lane(client, lane, &tracked, opts.in_flight, opts.per_sender)
+        submit_lane(
+            client,
+            lane,
+            &tracked,
+            opts.in_flight,
+            opts.per_sender,
+            pacer,
+        )
     }));
     let mut submit = SubmitStats::default();
     for stats in per_lane.await {
@@ -268,9 +311,10 @@ async fn submit_lane(
     tracked: &Tracked,
     in_flight: usize,
     per_sender: usize,
+    pacer: Option<&Pacer>,
 ) -> SubmitStats {
     let mut chains = stream::iter(lane)
-        .map(|chain| submit_chain(client, chain, tracked, per_sender))
+        .map(|chain| submit_chain(client, chain, tracked, per_sender, pacer))
         .buffer_unordered(in_flight.max(1));
     let mut stats = SubmitStats::default();
     while let Some(chain) = chains.next().await {
@@ -288,6 +332,7 @@ async fn submit_chain(
     chain: Vec<(u32, HexString)>,
     tracked: &Tracked,
     per_sender: usize,
+    pacer: Option<&Pacer>,
 ) -> SubmitStats {
     let mut stats = SubmitStats::default();
     let total = chain.len();
@@ -301,6 +346,9 @@ async fn submit_chain(
         if !room || !tracked.reserve().await {
             stats.not_sent += total - done;
             break;
+        }
+        if let Some(pacer) = pacer {
+            pacer.wait().await;
         }
         let sent_at = tracked.now_ns();
         stats.first_submit_ns = min_opt(stats.first_submit_ns, Some(sent_at));

@@ -1,7 +1,7 @@
 //! `hypermesh-bench transfers`: the phases in order, and the summary JSON.
 use crate::accounts;
 use crate::falcon::{self, FalconCeiling};
-use crate::load::{self, BatchOptions, TxContext};
+use crate::load::{self, BatchOptions, Pacer, TxContext};
 use crate::node::{self, PoolLimits, SpawnOptions, SpawnedNode};
 use crate::report::{self, round2, LoadFigures};
 use anyhow::{bail, Context};
@@ -11,6 +11,7 @@ use hm_wallet::RpcWallet;
 use jsonrpsee::ws_client::WsClient;
 use serde_json::json;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Largest setup transaction (a nonce-0 transfer carries a 1793-byte key), for
@@ -74,6 +75,10 @@ pub struct TransfersArgs {
     /// Seconds each Falcon-1024 measurement runs.
     #[arg(long, default_value_t = 2.0)]
     pub falcon_secs: f64,
+    /// Submit the measured transfers at this steady rate (tx/s) instead of as fast as the
+    /// node accepts them: latency at a sustainable load rather than under a flood.
+    #[arg(long, value_name = "TX_PER_S")]
+    pub rate: Option<f64>,
 }
 
 impl TransfersArgs {
@@ -83,6 +88,9 @@ impl TransfersArgs {
         }
         if self.txs == 0 || self.connections == 0 || self.in_flight == 0 {
             bail!("--txs, --connections and --in-flight must be positive");
+        }
+        if self.rate.is_some_and(|r| Pacer::new(r).is_none()) {
+            bail!("--rate must be a positive number of transactions per second");
         }
         if !(0.1..=600.0).contains(&self.falcon_secs) {
             bail!("--falcon-secs must be between 0.1 and 600");
@@ -264,6 +272,7 @@ async fn measure(
         window: window(plan.pool, SETUP_TX_BYTES),
         stall,
         progress: false,
+        pacer: None,
     };
     let ctx = context(&wallet, args.mortality).await?;
     let funded = accounts::fund(url, &clients, &wallet, &keys, plan.fund, &ctx, &opts).await?;
@@ -318,6 +327,7 @@ async fn measure(
     );
     println!("[5/6] following finalized blocks");
     opts.progress = true;
+    opts.pacer = args.rate.and_then(Pacer::new).map(Arc::new);
     let outcome = load::run_batch(
         url,
         &clients,
@@ -382,6 +392,7 @@ async fn measure(
         "run_secs": round2(figures.run_secs),
         "fee_per_tx": audit.map(|a| a.mean_fee.to_string()),
         "dispatch_suspects": audit.map(|a| a.suspects),
+        "rate": args.rate,
         "connections": args.connections,
         "in_flight": args.in_flight,
         "block_time_ms": if args.rpc_url.is_some() { None } else { Some(args.block_time_ms) },
@@ -494,5 +505,9 @@ mod tests {
         assert!(parse(&["--txs", "0"]).validate().is_err());
         assert!(parse(&["--connections", "0"]).validate().is_err());
         assert!(parse(&["--falcon-secs", "0"]).validate().is_err());
+        assert!(parse(&["--rate", "0"]).validate().is_err());
+        assert!(parse(&["--rate=-5"]).validate().is_err());
+        assert!(parse(&["--rate", "NaN"]).validate().is_err());
+        assert!(parse(&["--rate", "800"]).validate().is_ok());
     }
 }
