@@ -3,6 +3,7 @@
 # one machine), then the single-node dev chain as the baseline, in one run on one machine.
 #   scripts/bench-testnet.sh                 # 10,000 transfers each
 #   TXS=30000 scripts/bench-testnet.sh
+#   RATE=800 scripts/bench-testnet.sh       # submit at a steady 800 tx/s: latency at a sustainable load
 # The last line is one JSON object: {"testnet": {...}, "single_node": {...}, "tps_ratio": r}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,8 @@ cd "$(dirname "$0")/.."
 TXS="${TXS:-10000}"
 ACCOUNTS="${ACCOUNTS:-200}"
 POOL=(--pool-limit 40000 --pool-per-sender 128)
+PACE=()
+[[ -n "${RATE:-}" ]] && PACE=(--rate "$RATE")
 [[ "${SKIP_BUILD:-}" == 1 ]] || cargo build --release -p hypermesh -p hypermesh-bench
 BIN="$CARGO_TARGET_DIR/release/hypermesh"
 BENCH="$CARGO_TARGET_DIR/release/hypermesh-bench"
@@ -39,14 +42,14 @@ start charlie 2 --bootnodes "$boot"
 start dave 3 --bootnodes "$boot"
 
 echo "==> 4 validators (four-proof BFT) on one machine, load submitted to alice"
-"$BENCH" transfers --rpc-url ws://127.0.0.1:39944 --txs "$TXS" --accounts "$ACCOUNTS" "${POOL[@]}" | tee "$BASE/testnet.out"
+"$BENCH" transfers --rpc-url ws://127.0.0.1:39944 --txs "$TXS" --accounts "$ACCOUNTS" "${POOL[@]}" "${PACE[@]}" | tee "$BASE/testnet.out"
 testnet=$(tail -1 "$BASE/testnet.out")
 kill "${pids[@]}" 2>/dev/null || true
 wait 2>/dev/null || true
 pids=()
 
 echo "==> baseline: single-node dev chain (same load, same machine)"
-"$BENCH" transfers --txs "$TXS" --accounts "$ACCOUNTS" --block-time-ms 1000 | tee "$BASE/single.out"
+"$BENCH" transfers --txs "$TXS" --accounts "$ACCOUNTS" --block-time-ms 1000 "${PACE[@]}" | tee "$BASE/single.out"
 single=$(tail -1 "$BASE/single.out")
 
 tps() { grep -o '"finalized_tps":[0-9.]*' <<<"$1" | cut -d: -f2; }
