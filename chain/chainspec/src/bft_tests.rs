@@ -29,7 +29,7 @@ fn local_is_four_bft_validators_with_real_plots() {
     let ConsensusEngineKind::Bft(bft) = spec.consensus else {
         panic!("local runs the BFT engine");
     };
-    assert_eq!(bft.timeouts, BftTimeouts::default());
+    assert_eq!(bft.timeouts, crate::LOCAL_TIMEOUTS);
     assert_eq!(bft.max_future_drift_ms, LOCAL_MAX_FUTURE_DRIFT_MS);
     let Genesis::RuntimeGenesis { patch } = &spec.genesis else {
         panic!("built-in specs are readable");
@@ -64,10 +64,11 @@ fn local_is_four_bft_validators_with_real_plots() {
     assert!(set
         .iter()
         .all(|v| v.public_key.account_id() == v.consensus_key));
-    // Every account genesis creates: the four validators and the staking pot.
-    let holders = expected
+    // Every account genesis creates: the six dev accounts (four of them validators) and
+    // the staking pot.
+    let holders = hm_crypto::DEV_ACCOUNTS
         .iter()
-        .copied()
+        .map(|name| dev_account(name))
         .chain([hm_runtime::staking_pot_account()]);
     let sum: u128 = holders
         .map(|who| {
@@ -78,7 +79,7 @@ fn local_is_four_bft_validators_with_real_plots() {
     assert_eq!(hm_runtime::total_issuance(&state), sum);
     assert_eq!(
         sum,
-        4 * DEV_BALANCE + hm_runtime::DEFAULT_EXISTENTIAL_DEPOSIT
+        6 * DEV_BALANCE + hm_runtime::DEFAULT_EXISTENTIAL_DEPOSIT
     );
 }
 
@@ -90,9 +91,9 @@ fn the_bft_section_has_stable_field_names() {
         json!({
             "engine": "bft",
             "timeouts": {
-                "proposeMs": 1000, "proposeDeltaMs": 500,
-                "prevoteMs": 500, "prevoteDeltaMs": 250,
-                "precommitMs": 500, "precommitDeltaMs": 250
+                "proposeMs": 3000, "proposeDeltaMs": 500,
+                "prevoteMs": 1000, "prevoteDeltaMs": 500,
+                "precommitMs": 1000, "precommitDeltaMs": 500
             },
             "maxFutureDriftMs": 2000
         })

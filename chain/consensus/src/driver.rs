@@ -5,7 +5,7 @@ use crate::chain_state::{equivocation_report, HeightFacts};
 use crate::config::BftConfig;
 use crate::gossip::{Core, EngineHandle, HeightView, Input};
 use crate::messages::{encode_vote, ProposalMessage};
-use crate::network::ConsensusNetwork;
+use crate::network::{ConsensusNetwork, GossipVerdict};
 use crate::persist::{PersistError, StateFile};
 use crate::proposer::ProposerSchedules;
 use crate::signer::GuardedSigner;
@@ -267,7 +267,13 @@ impl BftEngine {
             let (core, view) = (self.core.clone(), view.clone());
             if let Some(view) = view {
                 tokio::spawn(async move {
-                    core.judge_current_proposal(view, message).await;
+                    // Gossip already had its verdict while this waited for its height; a
+                    // proposal that turns out bad now is dropped, with its reason logged.
+                    if let GossipVerdict::Reject(reason) =
+                        core.judge_current_proposal(view, message).await
+                    {
+                        tracing::warn!("🚫 rejected proposal (held for its height): {reason}");
+                    }
                 });
             }
         }

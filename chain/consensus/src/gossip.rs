@@ -13,12 +13,16 @@ use hm_consensus_bft::{Proposal, SignedVote, Tendermint, VoteStep};
 use hm_primitives::{AccountId, Block, H256};
 use parking_lot::{Mutex, RwLock};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Proposals more rounds than this ahead of the machine are ignored: naming
 /// their proposer costs a walk of the schedule, and the machine keeps only
 /// one future proposal per sender anyway.
 const MAX_PROPOSAL_ROUNDS_AHEAD: u32 = 16;
+/// How long a proposal for the next height waits for that height to start (the rest of
+/// the block time after a commit, plus slack).
+const NEXT_HEIGHT_WAIT: Duration = Duration::from_millis(1_500);
 
 /// What the driver's loop receives.
 pub(crate) enum Input {
@@ -78,6 +82,22 @@ impl Core {
         } else {
             Position::Elsewhere
         }
+    }
+
+    /// A proposal for the next height usually arrives while we wait out the block time
+    /// after a commit: wait briefly for that height to start, so the proposal is judged,
+    /// and its sender answered, at once. `None` if the height did not start in time.
+    async fn wait_for_height(&self, height: u64) -> Option<HeightView> {
+        let deadline = tokio::time::Instant::now() + NEXT_HEIGHT_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            match self.position(height) {
+                Position::Current(view) => return Some(view),
+                Position::Future(_) => {}
+                Position::Elsewhere => return None,
+            }
+        }
+        None
     }
 
     async fn deliver(&self, input: Input) -> bool {
@@ -152,6 +172,11 @@ impl Core {
             Position::Elsewhere => GossipVerdict::Ignore,
             Position::Current(view) => self.judge_current_proposal(view, message).await,
             Position::Future(view) => {
+                if proposal.height == view.height + 1 {
+                    if let Some(current) = self.wait_for_height(proposal.height).await {
+                        return self.judge_current_proposal(current, message).await;
+                    }
+                }
                 // Its proposer depends on a set we may not know yet. Keep fresh
                 // proposals signed by the block's own author if that is a known validator.
                 let author = message.block.header.proposer;

@@ -19,6 +19,8 @@ use libp2p::{connection_limits, identify, mdns, ping};
 use crate::config::{NetworkConfig, MAX_TX_GOSSIP_BYTES, MAX_VOTE_GOSSIP_BYTES};
 use crate::protocol::{kad_protocol, sync_protocol, GossipTopic, Topics};
 use crate::sync_codec::SyncCodec;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 /// Score below which a peer gets no gossip from us.
 pub const GOSSIP_THRESHOLD: f64 = -10.0;
@@ -48,6 +50,7 @@ impl Behaviour {
         key: &Keypair,
         config: &NetworkConfig,
         topics: &Topics,
+        bad_sync_requests: Arc<AtomicU64>,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let local_peer_id = key.public().to_peer_id();
         let genesis = &config.genesis_hash;
@@ -99,7 +102,7 @@ impl Behaviour {
         }
 
         let sync = request_response::Behaviour::with_codec(
-            SyncCodec::default(),
+            SyncCodec::default().counting_bad_requests(bad_sync_requests),
             [(sync_protocol(genesis), ProtocolSupport::Full)],
             request_response::Config::default()
                 .with_request_timeout(config.request_timeout)

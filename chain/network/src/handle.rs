@@ -84,7 +84,8 @@ pub(crate) struct Counters {
     pub commands_dropped: AtomicU64,
     pub connections_denied: AtomicU64,
     pub genesis_mismatches: AtomicU64,
-    pub bad_sync_requests: AtomicU64,
+    /// Shared with the sync codec, which sees malformed requests first.
+    pub bad_sync_requests: Arc<AtomicU64>,
     pub peers_banned: AtomicU64,
     /// Peers of this chain currently connected (those announced with `PeerConnected`).
     pub peer_count: AtomicUsize,

@@ -46,6 +46,8 @@ pub fn start(
     let local_peer_id = key.public().to_peer_id();
     let topics = Topics::new(&config.genesis_hash);
 
+    let counters = Arc::new(Counters::default());
+    let bad_sync_requests = counters.bad_sync_requests.clone();
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key)
         .with_tokio()
         .with_tcp(
@@ -55,7 +57,7 @@ pub fn start(
         )
         .map_err(|e| NetworkError::Transport(e.to_string()))?
         .with_quic()
-        .with_behaviour(|key| Behaviour::new(key, &config, &topics))
+        .with_behaviour(|key| Behaviour::new(key, &config, &topics, bad_sync_requests.clone()))
         .map_err(|e| NetworkError::Transport(e.to_string()))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
         .build();
@@ -76,7 +78,6 @@ pub fn start(
     let (command_tx, command_rx) = mpsc::channel(COMMAND_CHANNEL_CAPACITY);
     let (event_tx, event_rx) = mpsc::channel(config.event_channel_capacity);
     let (served_tx, served_rx) = mpsc::unbounded_channel();
-    let counters = Arc::new(Counters::default());
 
     let mut service = Service {
         sync_protocol: sync_protocol(&config.genesis_hash),

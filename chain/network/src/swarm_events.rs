@@ -95,6 +95,11 @@ impl Service {
             BehaviourEvent::Identify(event) => self.on_identify_event(event),
             BehaviourEvent::Kad(event) => self.on_kad_event(event),
             BehaviourEvent::Mdns(event) => self.on_mdns_event(event),
+            // A peer that does not speak ping is not dead; the idle timeout covers it.
+            BehaviourEvent::Ping(ping::Event {
+                result: Err(ping::Failure::Unsupported),
+                ..
+            }) => {}
             BehaviourEvent::Ping(ping::Event {
                 peer,
                 connection,

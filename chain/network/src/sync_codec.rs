@@ -4,6 +4,8 @@
 //! beyond the bytes actually sent.
 
 use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use libp2p::request_response;
@@ -13,10 +15,13 @@ use parity_scale_codec::{DecodeLimit, Encode};
 use crate::sync::{SyncRequest, SyncResponse, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 
 /// Request-response codec with hard byte caps in both directions.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SyncCodec {
     max_request_bytes: usize,
     max_response_bytes: usize,
+    /// Counts inbound requests that fail to read or decode. libp2p drops those before
+    /// they have a request id, so no behaviour event reports them.
+    bad_requests: Option<Arc<AtomicU64>>,
 }
 
 impl Default for SyncCodec {
@@ -24,6 +29,7 @@ impl Default for SyncCodec {
         SyncCodec {
             max_request_bytes: MAX_REQUEST_BYTES,
             max_response_bytes: MAX_RESPONSE_BYTES,
+            bad_requests: None,
         }
     }
 }
@@ -34,7 +40,14 @@ impl SyncCodec {
         SyncCodec {
             max_request_bytes,
             max_response_bytes,
+            bad_requests: None,
         }
+    }
+
+    /// Count malformed inbound requests in `counter`.
+    pub(crate) fn counting_bad_requests(mut self, counter: Arc<AtomicU64>) -> Self {
+        self.bad_requests = Some(counter);
+        self
     }
 }
 
@@ -97,8 +110,16 @@ impl request_response::Codec for SyncCodec {
     where
         T: AsyncRead + Unpin + Send,
     {
-        let bytes = read_frame(io, self.max_request_bytes).await?;
-        decode(&bytes, self.max_request_bytes)
+        let read = match read_frame(io, self.max_request_bytes).await {
+            Ok(bytes) => decode(&bytes, self.max_request_bytes),
+            Err(e) => Err(e),
+        };
+        if read.is_err() {
+            if let Some(counter) = &self.bad_requests {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        read
     }
 
     async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<SyncResponse>
