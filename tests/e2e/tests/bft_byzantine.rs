@@ -113,16 +113,21 @@ async fn bad_blocks_are_rejected_with_a_reason_and_the_chain_goes_on() -> anyhow
         }
         anyhow::ensure!(
             Instant::now() < deadline,
-            "the follower did not refuse the weak justification; its log:\n{}",
-            hm_e2e::tail(&net.nodes[f].log(), 30)
+            "the follower did not refuse the weak justification; its network and sync lines:\n{}",
+            net.nodes[f]
+                .log()
+                .lines()
+                .filter(|l| ["sync", "Peer connected", "Banning", "Dial"]
+                    .iter()
+                    .any(|k| l.contains(k)))
+                .take(40)
+                .collect::<Vec<_>>()
+                .join("\n")
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    assert_eq!(
-        net.finalized(f).await?,
-        0,
-        "nothing under 2/3 was finalized"
-    );
+    // Whatever it finalized afterwards came from honest peers: its chain agrees with theirs.
+    net.check_agreement(&[0, 1, 2, f]).await?;
     let before = net.min_finalized(&HONEST).await?;
     net.wait_progress(&HONEST, before + 2, STEP).await?;
     net.check_agreement(&HONEST).await?;
