@@ -84,7 +84,9 @@ impl Testnet {
         if let Some(v) = spec.validator {
             args.push(format!("--{v}"));
         }
-        if let Some(boot) = &self.bootnode {
+        // A spec that names its own bootnodes gets only those.
+        let own_bootnodes = spec.extra_args.iter().any(|a| a == "--bootnodes");
+        if let (Some(boot), false) = (&self.bootnode, own_bootnodes) {
             args.push("--bootnodes".into());
             args.push(boot.clone());
         }
