@@ -126,10 +126,7 @@ fn build_local() -> ChainSpec {
         },
         // All six dev accounts are funded, as on Substrate's local testnet: eve and ferdie
         // are ordinary users (load generators, wallets) beside the four validators.
-        ..GenesisConfig::with_defaults(
-            funded(&dev_keys(&hm_crypto::DEV_ACCOUNTS)),
-            Some(alice),
-        )
+        ..GenesisConfig::with_defaults(funded(&dev_keys(&hm_crypto::DEV_ACCOUNTS)), Some(alice))
     };
     let consensus = ConsensusEngineKind::Bft(BftConsensus {
         timeouts: LOCAL_TIMEOUTS,

@@ -450,7 +450,7 @@ impl Service {
 
     pub(crate) fn has_free_slot(&self) -> bool {
         let connected = self.swarm.connected_peers().count();
-        u32::try_from(connected).map_or(false, |n| n < self.config.max_peers)
+        u32::try_from(connected).is_ok_and(|n| n < self.config.max_peers)
     }
 
     fn dial_bootnodes(&mut self) {

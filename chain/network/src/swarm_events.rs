@@ -25,25 +25,23 @@ impl Service {
                 endpoint,
                 num_established,
                 ..
-            } => {
-                if num_established.get() == 1 {
-                    let inbound = matches!(endpoint, ConnectedPoint::Listener { .. });
-                    tracing::debug!(peer = %peer_id, addr = %endpoint.get_remote_address(), inbound, "Connected");
-                    self.peers.insert(
-                        peer_id,
-                        PeerEntry {
-                            address: endpoint.get_remote_address().clone(),
-                            inbound,
-                            status: None,
-                            announced: false,
-                            status_probe_pending: false,
-                            serving: 0,
-                        },
-                    );
-                    // The chain check: a peer of another chain fails this request because
-                    // the protocol name carries the genesis hash.
-                    self.probe_status(peer_id);
-                }
+            } if num_established.get() == 1 => {
+                let inbound = matches!(endpoint, ConnectedPoint::Listener { .. });
+                tracing::debug!(peer = %peer_id, addr = %endpoint.get_remote_address(), inbound, "Connected");
+                self.peers.insert(
+                    peer_id,
+                    PeerEntry {
+                        address: endpoint.get_remote_address().clone(),
+                        inbound,
+                        status: None,
+                        announced: false,
+                        status_probe_pending: false,
+                        serving: 0,
+                    },
+                );
+                // The chain check: a peer of another chain fails this request because
+                // the protocol name carries the genesis hash.
+                self.probe_status(peer_id);
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
