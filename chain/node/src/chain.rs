@@ -28,6 +28,12 @@ pub(crate) fn is_dev_chain(spec: &ChainSpec) -> bool {
     spec.chain_type == "Development"
 }
 
+/// Whether the chain is a test network on one machine or LAN (dev or local): it listens on
+/// loopback by default, may use mDNS, and validators' plots are built at start.
+pub(crate) fn is_test_chain(spec: &ChainSpec) -> bool {
+    matches!(spec.chain_type.as_str(), "Development" | "Local")
+}
+
 /// The contract executor (wasmtime): compiled contracts are cached under
 /// `<base>/chains/<id>/wasm-cache`, and contracts' `debug_log` text is printed (target
 /// `contracts`) on dev chains only.

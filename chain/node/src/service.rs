@@ -2,7 +2,7 @@
 use crate::tx_gossip::TxGossip;
 use crate::{
     base_path::BasePath,
-    chain::{is_dev_chain, OpenChain},
+    chain::{is_dev_chain, is_test_chain, OpenChain},
     cli::{RpcMethodsArg, RunArgs},
     sync::{ChainProvider, SyncProgress},
 };
@@ -107,7 +107,7 @@ fn start_network(
     client: &Arc<Client>,
     provider: Arc<ChainProvider>,
 ) -> anyhow::Result<(NetworkHandle, mpsc::Receiver<hm_network::NetworkEvent>)> {
-    let test_chain = matches!(spec.chain_type.as_str(), "Development" | "Local");
+    let test_chain = is_test_chain(spec);
     let mut config =
         hm_network::NetworkConfig::new(base.node_key(&spec.id), client.chain_info().genesis_hash);
     config.listen_port = args.port.unwrap_or(if args.chain.dev { 0 } else { 30333 });
@@ -187,7 +187,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                 setup,
                 chain_dir: &base.chain(&spec.id),
                 key,
-                auto_plot: spec.chain_type != "Live",
+                auto_plot: is_test_chain(&spec),
                 block_time,
                 metrics: metrics.clone(),
                 #[cfg(feature = "byzantine")]

@@ -16,8 +16,6 @@ use std::{
 
 /// Blocks asked for per request; the server caps it too.
 const BLOCKS_PER_REQUEST: u32 = 64;
-/// Bytes of blocks one response may carry; matches the network's response cap.
-const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// How often peers are asked for their status while idle.
 const STATUS_INTERVAL: Duration = Duration::from_millis(1000);
 /// How long a status request may take.
@@ -93,7 +91,7 @@ impl SyncProvider for ChainProvider {
         let db = self.client.db();
         let mut out = Vec::new();
         let mut bytes = 0usize;
-        let last = from.saturating_add(u64::from(max.min(BLOCKS_PER_REQUEST * 2)));
+        let last = from.saturating_add(u64::from(max.min(hm_network::MAX_BLOCKS_PER_RESPONSE)));
         for number in from.max(1)..last.min(finalized.saturating_add(1)) {
             let block = match db.hash_by_number(number).and_then(|h| match h {
                 Some(h) => db.signed_block(&h),
@@ -106,7 +104,7 @@ impl SyncProvider for ChainProvider {
             let block = self.weaken(block);
             let encoded = block.encode();
             bytes = bytes.saturating_add(encoded.len());
-            if bytes > MAX_RESPONSE_BYTES && !out.is_empty() {
+            if bytes > hm_network::MAX_RESPONSE_BYTES && !out.is_empty() {
                 break;
             }
             out.push(encoded);
