@@ -5,14 +5,14 @@
 //! exact). Cheap state checks run before the Falcon signature check, so junk
 //! costs little to refuse.
 use crate::{
-    caesar, contracts, system, unsigned, weights, BlockContext, Call, Extrinsic, TxContext, VERSION,
+    caesar, fees, system, unsigned, weights, BlockContext, Call, Extrinsic, TxContext, VERSION,
 };
 use hm_primitives::{
     decode_untrusted, signing_message, AccountId, Balance, BlockNumber, FalconPublicKey,
     InvalidTransaction, Nonce, SignedPart, Signer, ValidTransaction, H256, MAX_EXTRINSIC_BYTES,
 };
+use hm_support::Origin;
 use hm_support::{with_transaction, DispatchError, Externalities, Weight};
-use system::Origin;
 
 /// How far ahead of the account's next nonce the pool accepts a transaction.
 pub const MAX_FUTURE_NONCES: Nonce = 64;
@@ -196,10 +196,10 @@ pub fn apply_extrinsic(
         Ok(())
     })?;
     // Contract calls report the weight they used; the rest of their fee goes back.
-    let fee_recipient = contracts::fee_recipient(ext);
-    let (result, used) = contracts::dispatch_with_weight(ext, Origin::Signed(who), call);
+    let fee_recipient = fees::fee_recipient(ext);
+    let (result, used) = fees::dispatch_with_weight(ext, Origin::Signed(who), call);
     let (weight, fee) =
-        contracts::refund_unused_weight(ext, &who, fee_recipient, weight, used, fee, xt.len(), tip);
+        fees::refund_unused_weight(ext, &who, fee_recipient, weight, used, fee, xt.len(), tip);
     system::note_applied_extrinsic(ext, &result, weight);
     Ok(ApplyOutcome {
         result,

@@ -11,7 +11,9 @@ extern crate alloc;
 mod consensus_api;
 mod contracts;
 mod extrinsic;
+mod fees;
 mod genesis;
+mod metadata;
 mod unsigned;
 pub mod weights;
 
@@ -39,20 +41,22 @@ pub use hm_pallet_staking::{
     EpochIndex, GenesisConfig as StakingGenesis, GenesisValidator, PlotCommitment, StakingConfig,
     StakingLedger, UnlockChunk, ValidatorInfo, ValidatorSetEntry,
 };
-pub use hm_pallet_system::{FeeParams, Origin, Parameters, Phase};
+pub use hm_pallet_system::{FeeParams, Parameters, Phase};
 pub use hm_proofs::ProofParams;
+pub use hm_support::Origin;
+pub use metadata::metadata;
 pub use unsigned::{
     evidence_sender, report_equivocation_extrinsic, EVIDENCE_LONGEVITY,
     MAX_UNSIGNED_EXTRINSIC_BYTES,
 };
 
-use alloc::{boxed::Box, vec::Vec};
+use alloc::vec::Vec;
 use hm_pallet_caesar as caesar;
 use hm_pallet_contracts as contracts_pallet;
 use hm_pallet_staking as staking;
 use hm_pallet_system as system;
 use hm_primitives::{AccountId, Balance, BlockNumber, FalconPublicKey, Moment, Nonce, H256};
-use hm_support::{DispatchResult, Externalities, Weight};
+use hm_support::{without_post_info, DispatchResult, DispatchResultWithPostInfo, Externalities};
 use parity_scale_codec::{Decode, Encode};
 
 /// Identity of the runtime, as `state_getRuntimeVersion` reports it.
@@ -76,73 +80,42 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     transaction_version: 1,
 };
 
-// The pallet indices below are also the `pallet` of each pallet's DispatchErrors
-// and events; they must agree with the enums.
-const _: () = assert!(system::PALLET_INDEX == 0 && caesar::PALLET_INDEX == 1);
-const _: () = assert!(staking::PALLET_INDEX == 2);
-const _: () = assert!(contracts_pallet::PALLET_INDEX == 3);
-
-/// Every call the runtime dispatches.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
-pub enum Call {
-    #[codec(index = 0)]
-    System(system::Call),
-    #[codec(index = 1)]
-    Caesar(caesar::Call),
-    /// Signed calls, plus `ReportEquivocation`, which is accepted only unsigned.
-    #[codec(index = 2)]
-    Staking(staking::Call),
-    /// Upload code, instantiate and call contracts (signed only).
-    #[codec(index = 3)]
-    Contracts(contracts_pallet::Call),
-    /// Dispatch the inner call with the root origin. Only the account holding
-    /// the root key may make it; anyone else's fails with `BadOrigin` (and pays).
-    #[codec(index = 255)]
-    Root(Box<Call>),
+hm_support::construct_runtime! {
+    root_call: Root = 255,
+    weight: weights::ROOT_DISPATCH,
+    dispatch: dispatch_as_root;
+    pallets: {
+        System(system): system::Pallet = 0,
+        Caesar(caesar): caesar::Pallet = 1,
+        Staking(staking): staking::Pallet = 2,
+        Contracts(contracts): contracts_pallet::Pallet = 3,
+    }
 }
 
-impl Call {
-    /// Weight charged for dispatching this call (the per-extrinsic base is separate).
-    pub fn weight(&self) -> Weight {
-        match self {
-            Call::System(call) => call.weight(),
-            Call::Caesar(call) => call.weight(),
-            Call::Staking(call) => call.weight(),
-            Call::Contracts(call) => call.weight(),
-            Call::Root(inner) => weights::ROOT_DISPATCH.saturating_add(inner.weight()),
-        }
-    }
+/// The root call: only the account holding the root key may make it; anyone
+/// else's fails with `BadOrigin` (and pays).
+fn dispatch_as_root(
+    ext: &mut dyn Externalities,
+    origin: Origin,
+    call: Call,
+) -> DispatchResultWithPostInfo {
+    system::ensure_root_key(ext, origin)?;
+    dispatch_call(ext, Origin::Root, call)
 }
 
 /// Run `call` as `origin`. The caller rolls its state changes back on `Err`.
 pub fn dispatch(ext: &mut dyn Externalities, origin: Origin, call: Call) -> DispatchResult {
-    match call {
-        Call::System(call) => system::dispatch(ext, origin, call),
-        Call::Caesar(call) => caesar::dispatch(ext, origin, call),
-        Call::Staking(call) => staking::dispatch(ext, origin, call),
-        Call::Contracts(call) => contracts_pallet::dispatch(ext, origin, call).result,
-        Call::Root(inner) => {
-            system::ensure_root_key(ext, origin)?;
-            dispatch(ext, Origin::Root, *inner)
-        }
-    }
+    without_post_info(dispatch_call(ext, origin, call))
+}
+
+/// Every pallet's invariants over `ext`'s state (`Pallet::try_state`): the
+/// first that fails, with its pallet's name. Tests run it after every block.
+pub fn try_state(ext: &dyn Externalities) -> Result<(), (&'static str, &'static str)> {
+    try_state_pallets(ext)
 }
 
 /// A signed or unsigned extrinsic of this runtime.
 pub type Extrinsic = hm_primitives::UncheckedExtrinsic<Call>;
-
-/// Events of all pallets. The index of each variant is the pallet's index.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
-pub enum RuntimeEvent {
-    #[codec(index = 0)]
-    System(system::Event),
-    #[codec(index = 1)]
-    Caesar(caesar::Event),
-    #[codec(index = 2)]
-    Staking(staking::Event),
-    #[codec(index = 3)]
-    Contracts(contracts_pallet::Event),
-}
 
 /// One entry of a block's event log.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
@@ -178,18 +151,17 @@ pub fn initialize_block(ext: &mut dyn Externalities, ctx: &BlockContext) {
         ctx.timestamp_ms,
         &ctx.author,
     );
-    staking::on_initialize(ext, ctx.number);
-    // The hooks run whatever the block holds; their weight is taken first.
-    // Far below any sane block limit, so refusal is not expected; the hooks
-    // still run if it happens.
-    let hooks_weight = staking::hooks_weight(ext, ctx.number);
+    // The hooks run whatever the block holds; their weight (with what their
+    // `on_finalize` will use) is taken first. Far below any sane block limit, so
+    // refusal is not expected; the hooks still run if it happens.
+    let hooks_weight = on_initialize_pallets(ext, ctx.number);
     let _ = system::reserve_block_resources(ext, hooks_weight, 0);
 }
 
 /// Rewards the author's stash (`ctx.author` is the proposer's consensus key)
 /// and, at an epoch's last block, commits the next validator set.
 pub fn finalize_block(ext: &mut dyn Externalities, ctx: &BlockContext) {
-    staking::on_finalize(ext, ctx.number);
+    on_finalize_pallets(ext, ctx.number);
     system::on_finalize(ext);
 }
 

@@ -143,7 +143,7 @@ fn replayed_transaction_is_stale() {
         ext.inner.state == before,
         "a refused extrinsic changes nothing"
     );
-    finalize_block(&mut ext, &block(1));
+    finalize_checked(&mut ext, &block(1));
     assert_eq!(
         validate_transaction(&ext, &tx_ctx(1), &xt),
         Err(InvalidTransaction::Stale {
@@ -476,7 +476,7 @@ fn block_length_limit_refuses_what_does_not_fit() {
     );
     assert!(ext.inner.state == before);
     // The next block has room again.
-    finalize_block(&mut ext, &block(1));
+    finalize_checked(&mut ext, &block(1));
     initialize_block(&mut ext, &block(2));
     assert!(apply_extrinsic(&mut ext, &block(2), &second).is_ok());
 }
@@ -490,7 +490,7 @@ fn initialize_block_clears_the_previous_events() {
         &signed(alice(), 0, transfer(bob().account_id(), UNITS)),
     )
     .unwrap();
-    finalize_block(&mut ext, &block(1));
+    finalize_checked(&mut ext, &block(1));
     assert!(
         !events(&ext).is_empty(),
         "events stay readable after the block"

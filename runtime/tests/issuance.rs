@@ -264,7 +264,7 @@ proptest! {
             match step {
                 Step::NewBlock { author } => {
                     let before_issuance = total_issuance(&ext);
-                    finalize_block(&mut ext, &ctx);
+                    finalize_checked(&mut ext, &ctx);
                     prop_assert!(total_issuance(&ext) <= before_issuance + REWARD, "more than the reward minted");
                     ctx.number += 1;
                     ctx.author = if author == PEOPLE { AccountId([0xEE; 32]) } else { who(author) };

@@ -178,7 +178,7 @@ fn the_reward_goes_to_the_stash_behind_the_authors_consensus_key() {
     let issuance = total_issuance(&ext);
     let ctx = block_by(1, ferdie());
     initialize_block(&mut ext, &ctx);
-    finalize_block(&mut ext, &ctx);
+    finalize_checked(&mut ext, &ctx);
     assert_eq!(free(&ext, &e), eve_before + REWARD);
     assert_eq!(free(&ext, &f), ferdie_before);
     assert_eq!(total_issuance(&ext), issuance + REWARD);
@@ -190,7 +190,7 @@ fn the_reward_goes_to_the_stash_behind_the_authors_consensus_key() {
     let issuance = total_issuance(&ext);
     let outsider = block(2);
     initialize_block(&mut ext, &outsider);
-    finalize_block(&mut ext, &outsider);
+    finalize_checked(&mut ext, &outsider);
     assert_eq!(total_issuance(&ext), issuance);
     assert_issuance_matches(&ext.inner);
 }
@@ -221,7 +221,7 @@ fn epochs_rotate_across_initialize_and_finalize() {
     run_to(&mut ext, EPOCH - 1, alice());
     // Not before the epoch's last block commits the next set.
     assert_eq!(stashes(&validator_set_for_block(&ext, EPOCH)), genesis_set);
-    finalize_block(&mut ext, &block_by(EPOCH - 1, alice()));
+    finalize_checked(&mut ext, &block_by(EPOCH - 1, alice()));
     let next = validator_set_for_block(&ext, EPOCH);
     assert_eq!(next[0].stash, eve().account_id());
     assert_eq!(next[0].power, 5_000);

@@ -29,7 +29,7 @@ pub enum EvidenceError {
 /// [`DuplicateVoteEvidence::new`] orders the pair by value (nil first), so the
 /// same offence always encodes the same way; [`DuplicateVoteEvidence::dedup_key`]
 /// identifies the offence whatever the pair.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub struct DuplicateVoteEvidence {
     pub a: SignedVote,
     pub b: SignedVote,

@@ -15,7 +15,7 @@ pub const VOTE_DOMAIN: &[u8] = b"hypermesh/bft/vote/v1";
 pub const PROPOSAL_DOMAIN: &[u8] = b"hypermesh/bft/proposal/v1";
 
 /// One member of a validator set and its voting power (bonded stake).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub struct Validator {
     pub id: AccountId,
     pub power: u64,
@@ -142,7 +142,9 @@ impl Decode for ValidatorSet {
 }
 
 /// The phase of a round. Ordered as the algorithm walks through them.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, scale_info::TypeInfo,
+)]
 pub enum Step {
     #[codec(index = 0)]
     Propose,
@@ -164,7 +166,9 @@ impl Step {
 }
 
 /// The two kinds of vote.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, scale_info::TypeInfo,
+)]
 pub enum VoteStep {
     #[codec(index = 0)]
     Prevote,
@@ -182,7 +186,7 @@ impl VoteStep {
 }
 
 /// A prevote or precommit. `block: None` is a vote for nil.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub struct Vote {
     pub height: u64,
     pub round: u32,
@@ -201,7 +205,7 @@ impl Vote {
 }
 
 /// A vote with its Falcon-1024 signature over [`Vote::signing_message`].
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub struct SignedVote {
     pub vote: Vote,
     pub signature: FalconSignature,
@@ -209,7 +213,7 @@ pub struct SignedVote {
 
 /// A proposer's offer of a block for (height, round). `pol_round` is the round
 /// of the proof-of-lock (+2/3 prevotes) it re-proposes under, if any.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub struct Proposal {
     pub height: u64,
     pub round: u32,
@@ -230,7 +234,7 @@ impl Proposal {
 }
 
 /// A proposal with the proposer's Falcon-1024 signature over [`Proposal::signing_message`].
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub struct SignedProposal {
     pub proposal: Proposal,
     pub signature: FalconSignature,

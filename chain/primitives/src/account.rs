@@ -13,7 +13,18 @@ pub const FALCON_MAX_SIGNATURE_BYTES: usize = 1462;
 
 /// `AccountId = blake3(falcon1024_public_key)`.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Encode,
+    Decode,
+    MaxEncodedLen,
+    scale_info::TypeInfo,
 )]
 pub struct AccountId(pub [u8; 32]);
 
@@ -134,6 +145,19 @@ impl Encode for FalconPublicKey {
     }
 }
 
+/// Encoded as the bare 1793 bytes, so it describes itself as that array.
+impl scale_info::TypeInfo for FalconPublicKey {
+    type Identity = Self;
+    fn type_info() -> scale_info::Type {
+        scale_info::Type::builder()
+            .path(scale_info::Path::new("FalconPublicKey", module_path!()))
+            .composite(
+                scale_info::build::Fields::unnamed()
+                    .field(|f| f.ty::<[u8; FALCON_PUBLIC_KEY_BYTES]>()),
+            )
+    }
+}
+
 impl Decode for FalconPublicKey {
     fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
         let mut arr = Box::new([0u8; FALCON_PUBLIC_KEY_BYTES]);
@@ -158,6 +182,16 @@ impl Encode for FalconSignature {
     }
     fn encode_to<T: parity_scale_codec::Output + ?Sized>(&self, dest: &mut T) {
         self.0.encode_to(dest)
+    }
+}
+
+/// Encoded as a `Vec<u8>` (at most 1462 bytes).
+impl scale_info::TypeInfo for FalconSignature {
+    type Identity = Self;
+    fn type_info() -> scale_info::Type {
+        scale_info::Type::builder()
+            .path(scale_info::Path::new("FalconSignature", module_path!()))
+            .composite(scale_info::build::Fields::unnamed().field(|f| f.ty::<Vec<u8>>()))
     }
 }
 

@@ -11,7 +11,7 @@ use crate::{
 use parity_scale_codec::{Decode, Encode};
 
 /// Who signed: the full key on an account's first transaction, the id after.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub enum Signer {
     Id(AccountId),
     FullKey(FalconPublicKey),
@@ -27,7 +27,7 @@ impl Signer {
 }
 
 /// The signed fields besides the call.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub struct SignedExtra {
     #[codec(compact)]
     pub nonce: Nonce,

@@ -5,7 +5,18 @@ use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 
 /// A 32-byte BLAKE3-256 digest. Shown as `0x`-hex in JSON and logs.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Encode,
+    Decode,
+    MaxEncodedLen,
+    scale_info::TypeInfo,
 )]
 pub struct H256(pub [u8; 32]);
 

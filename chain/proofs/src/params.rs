@@ -13,6 +13,7 @@ use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
     MaxEncodedLen,
     serde::Serialize,
     serde::Deserialize,
+    scale_info::TypeInfo,
 )]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProofParams {

@@ -83,3 +83,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn try_state_catches_issuance_that_differs_from_the_balances() {
+    use hm_support::{put, Pallet as _};
+    let mut ext = new_ext(&[(ALICE, 10_000), (BOB, 1_000)]);
+    assert_eq!(crate::Pallet::try_state(&ext), Ok(()));
+    put(&mut ext, &crate::storage::total_issuance(), &11_001u128);
+    assert_eq!(
+        crate::Pallet::try_state(&ext),
+        Err("total issuance differs from the sum of balances")
+    );
+}
+
+#[test]
+fn try_state_catches_an_account_below_the_existential_deposit() {
+    use hm_support::{put, Pallet as _};
+    let mut ext = new_ext(&[(ALICE, 10_000)]);
+    let dust = crate::AccountData {
+        free: ED - 1,
+        reserved: 0,
+    };
+    put(&mut ext, &crate::storage::account(&BOB), &dust);
+    put(
+        &mut ext,
+        &crate::storage::total_issuance(),
+        &(10_000 + ED - 1),
+    );
+    assert_eq!(
+        crate::Pallet::try_state(&ext),
+        Err("an account exists below the existential deposit")
+    );
+}

@@ -31,6 +31,7 @@ use hm_primitives::{
 };
 use hm_support::{get, put, DispatchResult, Externalities, Weight};
 use parity_scale_codec::{Decode, Encode};
+use scale_info::TypeInfo;
 
 // ---------------------------------------------------------------------------
 // Config and constants
@@ -84,7 +85,7 @@ pub fn existential_deposit(ext: &dyn Externalities) -> Balance {
 // ---------------------------------------------------------------------------
 // Events
 
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub enum Event {
     /// An account was created with this free balance.
     #[codec(index = 0)]
@@ -123,7 +124,7 @@ fn deposit_event(ext: &mut dyn Externalities, event: Event) {
 // ---------------------------------------------------------------------------
 // Errors
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
 #[repr(u8)]
 pub enum Error {
     /// Free balance is lower than the amount.
@@ -154,7 +155,7 @@ hm_support::impl_dispatch_error!(Error, PALLET_INDEX);
 // ---------------------------------------------------------------------------
 // Calls
 
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub enum Call {
     /// Move `value` to `dest`. The sender is removed (its dust burned) if it falls below the ED.
     #[codec(index = 0)]
@@ -528,5 +529,83 @@ impl GenesisConfig {
             );
         }
         Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The pallet in the runtime's list
+
+pub struct Pallet;
+
+impl hm_support::Pallet for Pallet {
+    const INDEX: u8 = PALLET_INDEX;
+    const NAME: &'static str = "Caesar";
+    type Call = Call;
+    type Event = Event;
+    type Error = Error;
+    type GenesisConfig = GenesisConfig;
+
+    fn call_weight(call: &Call) -> Weight {
+        call.weight()
+    }
+
+    fn dispatch(
+        ext: &mut dyn Externalities,
+        origin: Origin,
+        call: Call,
+    ) -> hm_support::DispatchResultWithPostInfo {
+        hm_support::with_declared_weight(dispatch(ext, origin, call))
+    }
+
+    fn build_genesis(
+        ext: &mut dyn Externalities,
+        config: &GenesisConfig,
+    ) -> Result<(), &'static str> {
+        config.build(ext)
+    }
+
+    /// Total issuance equals the sum of `free + reserved` over all accounts, and
+    /// every stored account holds at least the existential deposit.
+    fn try_state(ext: &dyn Externalities) -> Result<(), &'static str> {
+        let ed = existential_deposit(ext);
+        let prefix = value_key(PALLET, b"Account");
+        let mut sum: Balance = 0;
+        for (_, raw) in hm_support::iter_prefix(ext, &prefix) {
+            let data = AccountData::decode(&mut &raw[..])
+                .map_err(|_| "an account's balances do not decode")?;
+            let total = data
+                .total()
+                .ok_or("an account's free + reserved overflows")?;
+            if total < ed {
+                return Err("an account exists below the existential deposit");
+            }
+            sum = sum
+                .checked_add(total)
+                .ok_or("the sum of balances overflows")?;
+        }
+        if sum != total_issuance(ext) {
+            return Err("total issuance differs from the sum of balances");
+        }
+        Ok(())
+    }
+
+    fn storage_metadata() -> Vec<frame_metadata::v15::StorageEntryMetadata> {
+        use hm_support::metadata::{storage_map, storage_value};
+        alloc::vec![
+            storage_map::<AccountId, AccountData>("Account", &["Balances of an existing account."]),
+            storage_value::<Balance>("TotalIssuance", &["Sum of all accounts' free + reserved."]),
+            storage_value::<Balance>(
+                "ExistentialDeposit",
+                &["Smallest total an account may hold."]
+            ),
+        ]
+    }
+
+    fn constants_metadata() -> Vec<frame_metadata::v15::PalletConstantMetadata> {
+        alloc::vec![hm_support::metadata::constant(
+            "Decimals",
+            &DECIMALS,
+            &["CAES has 12 decimals: 1 CAES = 10^12 plancks."],
+        )]
     }
 }

@@ -58,4 +58,8 @@ pub fn assert_invariants(ext: &MemoryExt) {
         sum,
         "issuance must equal the sum of balances"
     );
+    assert_eq!(
+        <crate::Pallet as hm_support::Pallet>::try_state(ext),
+        Ok(())
+    );
 }

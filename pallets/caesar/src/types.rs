@@ -3,7 +3,9 @@ use hm_primitives::Balance;
 use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 
 /// An account's CAES. The account exists while `free + reserved >= ExistentialDeposit`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, scale_info::TypeInfo,
+)]
 pub struct AccountData {
     /// Spendable balance.
     pub free: Balance,

@@ -27,6 +27,7 @@ pub mod deposit;
 mod dry_run;
 mod exec;
 pub mod frame;
+mod runtime_pallet;
 mod types;
 pub mod weights;
 
@@ -38,6 +39,7 @@ mod tests;
 pub use deposit::deposit_account;
 pub use dry_run::{dry_run_call, dry_run_instantiate, dry_run_upload};
 pub use hm_contracts_api::{contract_address, ContractEngine};
+pub use runtime_pallet::Pallet;
 pub use types::*;
 
 use alloc::vec::Vec;
@@ -163,7 +165,7 @@ pub fn total_deposits(ext: &dyn Externalities) -> Balance {
 // ---------------------------------------------------------------------------
 // Events
 
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub enum Event {
     /// Code was uploaded; `deposit` is held until it is removed.
     #[codec(index = 0)]
@@ -214,7 +216,7 @@ pub(crate) fn deposit_event(ext: &mut dyn Externalities, event: &Event) {
 // ---------------------------------------------------------------------------
 // Errors
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, scale_info::TypeInfo)]
 #[repr(u8)]
 pub enum Error {
     /// The code is larger than `MAX_CODE_BYTES`; refused before it is parsed.
@@ -314,7 +316,7 @@ hm_support::impl_dispatch_error!(Error, PALLET_INDEX);
 // ---------------------------------------------------------------------------
 // Calls
 
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub enum Call {
     /// Store `code` after validating and compiling it. Holds `DEPOSIT_PER_BYTE` per byte
     /// plus `DEPOSIT_PER_ITEM` from the signer, refused above `storage_deposit_limit`.

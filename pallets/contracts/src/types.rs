@@ -5,7 +5,7 @@ use hm_support::{DispatchResult, Weight};
 use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 
 /// Uploaded code: who paid its deposit and how many contracts use it.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, scale_info::TypeInfo)]
 pub struct CodeInfo {
     /// The uploader; only it may remove the code, and it gets the deposit back.
     pub owner: AccountId,
@@ -19,7 +19,7 @@ pub struct CodeInfo {
 }
 
 /// A contract instance.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, scale_info::TypeInfo)]
 pub struct ContractInfo {
     pub code_hash: H256,
     /// The account (or contract) that instantiated it.
@@ -34,7 +34,7 @@ pub struct ContractInfo {
 }
 
 /// Net storage deposit of an execution: charged to, or refunded to, the signer.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub enum StorageDeposit {
     Charge(Balance),
     Refund(Balance),

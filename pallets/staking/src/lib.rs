@@ -28,6 +28,7 @@ mod evidence;
 mod genesis;
 mod ledger;
 mod proof_params;
+mod runtime_pallet;
 mod slashing;
 mod types;
 pub mod weights;
@@ -59,6 +60,7 @@ pub use genesis::{GenesisConfig, GenesisValidator};
 pub use hm_consensus_bft::DuplicateVoteEvidence;
 pub use hm_proofs::ProofParams;
 pub use proof_params::proof_params;
+pub use runtime_pallet::Pallet;
 pub use slashing::{
     check_equivocation, mul_ppm, report_equivocation, report_equivocation_weight, slash,
     slash_fraction_ppm,
@@ -295,7 +297,7 @@ fn next_prune_epoch(ext: &dyn Externalities) -> EpochIndex {
 // ---------------------------------------------------------------------------
 // Events
 
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub enum Event {
     /// `amount` moved from the stash into its active bond (`bond` and `bond_extra`).
     #[codec(index = 0)]
@@ -358,7 +360,7 @@ fn deposit_event(ext: &mut dyn Externalities, event: Event) {
 // ---------------------------------------------------------------------------
 // Errors
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, scale_info::TypeInfo)]
 #[repr(u8)]
 pub enum Error {
     NotBonded = 0,
@@ -432,7 +434,7 @@ hm_support::impl_dispatch_error!(Error, PALLET_INDEX);
 // ---------------------------------------------------------------------------
 // Calls
 
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub enum Call {
     /// Move `value` from the caller's free balance into a new bond.
     #[codec(index = 0)]
@@ -571,21 +573,30 @@ pub fn reward_author(
 /// `number`: the epoch rotation at an epoch's first block, the election at
 /// its last, the author's reward in every block.
 pub fn hooks_weight(ext: &dyn Externalities, number: BlockNumber) -> Weight {
+    initialize_weight(ext, number).saturating_add(finalize_weight(ext, number))
+}
+
+/// Weight of `on_initialize` for block `number`: the epoch rotation, at an epoch's first block.
+pub fn initialize_weight(ext: &dyn Externalities, number: BlockNumber) -> Weight {
     let epoch_length = config(ext).epoch_length.max(1);
-    let initialize = if number != 0 && number % epoch_length == 0 {
+    if number != 0 && number % epoch_length == 0 {
         weights::ON_INITIALIZE_EPOCH
     } else {
         0
-    };
+    }
+}
+
+/// Weight of `on_finalize` for block `number`: the reward, plus the election at an epoch's last block.
+pub fn finalize_weight(ext: &dyn Externalities, number: BlockNumber) -> Weight {
+    let epoch_length = config(ext).epoch_length.max(1);
     let last_of_epoch = number
         .checked_add(1)
         .is_some_and(|next| next % epoch_length == 0);
-    let finalize = if last_of_epoch {
+    if last_of_epoch {
         weights::ON_FINALIZE_ELECTION
     } else {
         weights::ON_FINALIZE
-    };
-    initialize.saturating_add(finalize)
+    }
 }
 
 /// Call from the runtime's `initialize_block`, after System's: the first block

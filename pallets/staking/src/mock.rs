@@ -205,6 +205,10 @@ pub fn assert_invariants(ext: &MemoryExt) {
         ED + held,
         "the pot holds its floor plus every bond"
     );
+    assert_eq!(
+        <crate::Pallet as hm_support::Pallet>::try_state(ext),
+        Ok(())
+    );
     let expected_candidates: Vec<AccountId> = {
         let mut c: Vec<AccountId> = PEOPLE
             .iter()

@@ -17,7 +17,17 @@ pub const PPM: Ppm = 1_000_000;
 
 /// The PoSpace plot a validator proves with: `2^k` chained leaves from `seed`, Merkle `root`.
 #[derive(
-    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, Serialize, Deserialize,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    MaxEncodedLen,
+    Serialize,
+    Deserialize,
+    scale_info::TypeInfo,
 )]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlotCommitment {
@@ -27,7 +37,9 @@ pub struct PlotCommitment {
 }
 
 /// Staking parameters, fixed at genesis; root may change all but `epoch_length`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, scale_info::TypeInfo,
+)]
 pub struct StakingConfig {
     /// Blocks per epoch; the validator set changes only between epochs.
     pub epoch_length: BlockNumber,
@@ -57,7 +69,9 @@ impl StakingConfig {
 }
 
 /// Funds on their way out of the bond.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, scale_info::TypeInfo,
+)]
 pub struct UnlockChunk {
     pub value: Balance,
     /// First epoch in which `withdraw_unbonded` releases it.
@@ -65,7 +79,7 @@ pub struct UnlockChunk {
 }
 
 /// What a stash holds in the pallet's pot. `total()` of every ledger sums to `TotalHeld`.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, scale_info::TypeInfo)]
 pub struct StakingLedger {
     /// Bonded and counted as voting power.
     pub active: Balance,
@@ -83,7 +97,9 @@ impl StakingLedger {
 }
 
 /// A stash's intent to validate.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, scale_info::TypeInfo,
+)]
 pub struct ValidatorRegistration {
     /// `AccountId` of the Falcon-1024 key that signs votes and seals; the key is in System's `PublicKey`.
     pub consensus_key: AccountId,
@@ -93,7 +109,9 @@ pub struct ValidatorRegistration {
 }
 
 /// One member of an elected validator set, frozen for its epoch.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, scale_info::TypeInfo,
+)]
 pub struct ValidatorSetEntry {
     pub stash: AccountId,
     /// The key the engine verifies this validator's votes and seals with, for the whole epoch.
@@ -113,7 +131,9 @@ pub struct ValidatorInfo {
 
 /// An offender punished in the current epoch, kept so that later offenders
 /// in the same epoch can raise its slash to the epoch's fraction.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, scale_info::TypeInfo,
+)]
 pub struct OffenceRecord {
     pub offender: AccountId,
     /// Ledger total when first punished this epoch: the base every fraction applies to.
@@ -123,7 +143,9 @@ pub struct OffenceRecord {
 }
 
 /// Dedup key of an equivocation: one slash per (offender, height, round).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, scale_info::TypeInfo,
+)]
 pub struct OffenceKey {
     pub offender: AccountId,
     pub height: BlockNumber,

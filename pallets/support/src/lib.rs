@@ -9,10 +9,17 @@ extern crate alloc;
 
 #[cfg(feature = "std")]
 pub mod bench;
+mod construct_runtime;
+pub mod metadata;
+mod pallet;
 pub mod storage;
 pub mod transactional;
 
-pub use storage::{get, put, remove, take, MemoryExt};
+pub use pallet::{
+    with_declared_weight, without_post_info, DispatchErrorWithPostInfo, DispatchResultWithPostInfo,
+    Origin, Pallet, PostDispatchInfo,
+};
+pub use storage::{get, iter_prefix, put, remove, take, MemoryExt};
 pub use transactional::with_transaction;
 
 pub use hm_contracts_api::ContractEngine;
@@ -29,6 +36,13 @@ pub trait Externalities {
     /// The node's contract executor (host function: wasmtime is `std`). `None` where
     /// there is none (tools, unit tests); the contracts pallet then refuses to run code.
     fn contract_engine(&self) -> Option<Arc<dyn ContractEngine>> {
+        None
+    }
+    /// The first key after `key` in key order, for walking a prefix. Only
+    /// invariant checks (`Pallet::try_state`) and tools walk state; the node's
+    /// block execution has no need to, so its overlay answers `None`, and a
+    /// check that needs to walk then reports a mismatch rather than passing.
+    fn storage_next_key(&self, _key: &[u8]) -> Option<Vec<u8>> {
         None
     }
 }

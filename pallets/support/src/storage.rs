@@ -43,4 +43,35 @@ impl Externalities for MemoryExt {
     fn falcon_verify(&self, _pk: &[u8], _msg: &[u8], sig: &[u8]) -> bool {
         sig == b"valid"
     }
+    fn storage_next_key(&self, key: &[u8]) -> Option<Vec<u8>> {
+        use core::ops::Bound;
+        self.state
+            .range::<[u8], _>((Bound::Excluded(key), Bound::Unbounded))
+            .next()
+            .map(|(k, _)| k.clone())
+    }
+}
+
+/// Every `(key, value)` under `prefix`, in key order (through `storage_next_key`).
+pub fn iter_prefix<'a>(
+    ext: &'a dyn Externalities,
+    prefix: &'a [u8],
+) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> + 'a {
+    let mut cursor = prefix.to_vec();
+    let mut first = true;
+    core::iter::from_fn(move || loop {
+        let key = if first && ext.storage_get(&cursor).is_some() {
+            cursor.clone()
+        } else {
+            ext.storage_next_key(&cursor)?
+        };
+        first = false;
+        if !key.starts_with(prefix) {
+            return None;
+        }
+        cursor = key.clone();
+        if let Some(value) = ext.storage_get(&key) {
+            return Some((key, value));
+        }
+    })
 }

@@ -26,6 +26,28 @@ impl Externalities for Overlay<'_> {
     fn contract_engine(&self) -> Option<Arc<dyn ContractEngine>> {
         self.inner.contract_engine()
     }
+    /// The nearer of the inner state's next key and this overlay's next change,
+    /// skipping keys this overlay removed.
+    fn storage_next_key(&self, key: &[u8]) -> Option<Vec<u8>> {
+        use core::ops::Bound;
+        let mut cursor = key.to_vec();
+        loop {
+            let inner = self.inner.storage_next_key(&cursor);
+            let changed = self
+                .changes
+                .range::<[u8], _>((Bound::Excluded(&cursor[..]), Bound::Unbounded))
+                .next()
+                .map(|(k, _)| k.clone());
+            let next = match (inner, changed) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b)?,
+            };
+            if self.storage_get(&next).is_some() {
+                return Some(next);
+            }
+            cursor = next;
+        }
+    }
 }
 
 /// Changes made by `f` reach `ext` only when `f` returns `Ok`.

@@ -23,6 +23,7 @@ use hm_primitives::{
 };
 use hm_support::{get, put, DispatchError, DispatchResult, Externalities, Weight};
 use parity_scale_codec::{Decode, Encode};
+use scale_info::TypeInfo;
 
 // ---------------------------------------------------------------------------
 // Config and constants
@@ -194,7 +195,7 @@ pub fn reserve_block_resources(
 // ---------------------------------------------------------------------------
 // Events
 
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub enum Event {
     /// An extrinsic's call succeeded.
     #[codec(index = 0)]
@@ -251,7 +252,7 @@ pub fn pallet_events<E: Decode>(ext: &dyn Externalities, pallet_index: u8) -> Ve
 // ---------------------------------------------------------------------------
 // Errors
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
 #[repr(u8)]
 pub enum Error {
     /// The origin may not make this call.
@@ -274,7 +275,7 @@ hm_support::impl_dispatch_error!(Error, PALLET_INDEX);
 // ---------------------------------------------------------------------------
 // Calls
 
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub enum Call {
     /// Root only: replace the chain parameters.
     #[codec(index = 0)]
@@ -446,5 +447,99 @@ impl GenesisConfig {
         put(ext, &storage::parent_hash(), &H256::ZERO);
         put(ext, &storage::event_count(), &0u32);
         Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The pallet in the runtime's list
+
+/// System in `construct_runtime!`. Its block bookkeeping (`on_initialize`,
+/// `start_extrinsic`, `note_applied_extrinsic`, `on_finalize` above) takes the
+/// block's context, so the runtime calls it directly around the other pallets' hooks.
+pub struct Pallet;
+
+impl hm_support::Pallet for Pallet {
+    const INDEX: u8 = PALLET_INDEX;
+    const NAME: &'static str = "System";
+    type Call = Call;
+    type Event = Event;
+    type Error = Error;
+    type GenesisConfig = GenesisConfig;
+
+    fn call_weight(call: &Call) -> Weight {
+        call.weight()
+    }
+
+    fn dispatch(
+        ext: &mut dyn Externalities,
+        origin: Origin,
+        call: Call,
+    ) -> hm_support::DispatchResultWithPostInfo {
+        hm_support::with_declared_weight(dispatch(ext, origin, call))
+    }
+
+    fn build_genesis(
+        ext: &mut dyn Externalities,
+        config: &GenesisConfig,
+    ) -> Result<(), &'static str> {
+        config.build(ext)
+    }
+
+    /// The event log is as long as its count says, and the parameters stay sane.
+    fn try_state(ext: &dyn Externalities) -> Result<(), &'static str> {
+        let count: u32 = get(ext, &storage::event_count()).unwrap_or(0);
+        if count > MAX_EVENTS_PER_BLOCK {
+            return Err("more events stored than MAX_EVENTS_PER_BLOCK");
+        }
+        if count > 0 && ext.storage_get(&storage::event(count - 1)).is_none() {
+            return Err("an event below EventCount is missing");
+        }
+        if ext.storage_get(&storage::event(count)).is_some() {
+            return Err("an event is stored above EventCount");
+        }
+        if !parameters(ext).is_sane() {
+            return Err("the chain parameters are out of range");
+        }
+        Ok(())
+    }
+
+    fn storage_metadata() -> Vec<frame_metadata::v15::StorageEntryMetadata> {
+        use hm_support::metadata::{storage_map, storage_value};
+        alloc::vec![
+            storage_map::<AccountId, Nonce>(
+                "AccountNonce",
+                &["The next nonce the account must use."]
+            ),
+            storage_map::<AccountId, FalconPublicKey>(
+                "PublicKey",
+                &["Falcon-1024 key the account signs with."]
+            ),
+            storage_value::<BlockNumber>(
+                "Number",
+                &["Number of the block being built or last built."]
+            ),
+            storage_value::<H256>("ParentHash", &[]),
+            storage_value::<Moment>("Timestamp", &["Milliseconds, from the block header."]),
+            storage_value::<AccountId>("Author", &["The block's proposer; it receives the fees."]),
+            storage_map::<u32, Vec<u8>>(
+                "Events",
+                &["This block's event records: SCALE (Phase, pallet index, event)."]
+            ),
+            storage_value::<u32>("EventCount", &[]),
+            storage_value::<Phase>("ExecutionPhase", &[]),
+            storage_value::<u32>("ExtrinsicCount", &[]),
+            storage_value::<Weight>("BlockWeight", &[]),
+            storage_value::<u32>("BlockLength", &[]),
+            storage_value::<Parameters>("Parameters", &["Fees and block limits in force."]),
+            storage_value::<AccountId>("RootKey", &["Account allowed to make root calls."]),
+        ]
+    }
+
+    fn constants_metadata() -> Vec<frame_metadata::v15::PalletConstantMetadata> {
+        alloc::vec![hm_support::metadata::constant(
+            "MaxEventsPerBlock",
+            &MAX_EVENTS_PER_BLOCK,
+            &["Events stored per block; later ones are dropped."],
+        )]
     }
 }

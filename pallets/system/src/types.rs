@@ -1,20 +1,14 @@
 //! Data types of the system pallet.
-use hm_primitives::{AccountId, Balance, MAX_BLOCK_BYTES, MAX_EXTRINSIC_BYTES};
+use hm_primitives::{Balance, MAX_BLOCK_BYTES, MAX_EXTRINSIC_BYTES};
 use hm_support::{DispatchError, Weight};
 use parity_scale_codec::{Decode, Encode};
+use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
-/// Who dispatches a call.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Origin {
-    /// The root key, through the runtime's `Root` call.
-    Root,
-    /// An account whose signature was checked.
-    Signed(AccountId),
-}
+pub use hm_support::Origin;
 
 /// Part of the block during which an event was deposited.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub enum Phase {
     Initialization,
     ApplyExtrinsic(u32),
@@ -22,7 +16,7 @@ pub enum Phase {
 }
 
 /// Transaction fee schedule. `fee = length_fee_per_byte * encoded_len + weight_fee_per_unit * weight + tip`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FeeParams {
     /// Plancks per byte of the encoded extrinsic.
@@ -55,7 +49,7 @@ impl Default for FeeParams {
 }
 
 /// Chain parameters the root key may change.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct Parameters {
     pub fees: FeeParams,
     /// Sum of extrinsic weights a block may hold (picoseconds).
@@ -98,7 +92,7 @@ impl Parameters {
 }
 
 /// A dispatch error as it is stored in events: `(pallet, error)` without the log message.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct DispatchErrorInfo {
     pub pallet: u8,
     pub error: u8,

@@ -32,6 +32,21 @@ impl Externalities for SigExt {
     fn falcon_verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
         hm_crypto::falcon::verify_raw(public_key, message, signature)
     }
+    fn storage_next_key(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.inner.storage_next_key(key)
+    }
+}
+
+/// `finalize_block`, then every pallet's invariants (`try_state`), as every
+/// test that builds a block checks them.
+pub fn finalize_checked(ext: &mut dyn Externalities, ctx: &BlockContext) {
+    finalize_block(ext, ctx);
+    if let Err((pallet, broken)) = try_state(ext) {
+        panic!(
+            "{pallet}'s invariant broke in block #{}: {broken}",
+            ctx.number
+        );
+    }
 }
 
 fn dev(name: &'static str, cell: &'static OnceLock<Keypair>) -> &'static Keypair {
@@ -129,7 +144,7 @@ pub fn block_by(number: u64, author: &Keypair) -> BlockContext {
 pub fn run_to(ext: &mut SigExt, target: u64, author: &Keypair) {
     let mut number = hm_pallet_system::block_number(ext);
     while number < target {
-        finalize_block(ext, &block_by(number, author));
+        finalize_checked(ext, &block_by(number, author));
         number += 1;
         initialize_block(ext, &block_by(number, author));
     }
@@ -302,4 +317,5 @@ pub fn assert_issuance_matches(ext: &MemoryExt) {
             .expect("sum fits");
     }
     assert_eq!(total_issuance(ext), sum);
+    assert_eq!(try_state(ext), Ok(()));
 }
