@@ -12,7 +12,7 @@ mod import;
 mod overlay;
 mod validator;
 
-pub use build::BuiltBlock;
+pub use build::{BuiltBlock, Rejection};
 pub use import::{ImportError, ImportOutcome};
 pub use overlay::StateOverlay;
 
