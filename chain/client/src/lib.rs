@@ -14,7 +14,7 @@ mod validator;
 
 pub use build::{BuiltBlock, Rejection};
 pub use import::{ImportError, ImportOutcome};
-pub use overlay::StateOverlay;
+pub use overlay::{StateOverlay, TxFailure};
 
 use hm_client_api::ChainInfo;
 use hm_consensus_api::BlockVerifier;

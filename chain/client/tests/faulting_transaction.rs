@@ -60,8 +60,7 @@ fn upload(code: &[u8]) -> Call {
 fn a_faulting_transaction_is_dropped_and_banned_and_the_block_built_without_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = open_db(dir.path(), &Default::default());
-    let client =
-        Arc::new(client_on(db.clone()).with_contract_engine(Arc::new(FaultOnOneCode)));
+    let client = Arc::new(client_on(db.clone()).with_contract_engine(Arc::new(FaultOnOneCode)));
     let pool = TransactionPool::new(PoolConfig::default(), client.clone());
     let (alice, bob, charlie) = (key("alice"), key("bob"), key("charlie"));
     let dave = key("dave").account_id();

@@ -49,8 +49,8 @@ impl ContractEngine for RecordsRemovals {
 fn remove_code_drops_the_engines_artifact() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Arc::new(RecordsRemovals::default());
-    let client = client_on(open_db(dir.path(), &Default::default()))
-        .with_contract_engine(engine.clone());
+    let client =
+        client_on(open_db(dir.path(), &Default::default())).with_contract_engine(engine.clone());
     let alice = key("alice");
     let code = b"\0asm some contract".to_vec();
     let code_hash = blake3_256(&code);
@@ -61,15 +61,19 @@ fn remove_code_drops_the_engines_artifact() {
     });
     build_and_import(&client, vec![signed(&client, &alice, 0, upload)]);
     assert!(engine.removed.lock().is_empty());
-    assert!(hm_client_api::ChainApi::contract_code(&client, &code_hash, None)
-        .unwrap()
-        .is_some());
+    assert!(
+        hm_client_api::ChainApi::contract_code(&client, &code_hash, None)
+            .unwrap()
+            .is_some()
+    );
 
     let remove = Call::Contracts(pallet_contracts::Call::RemoveCode { code_hash });
     build_and_import(&client, vec![signed(&client, &alice, 1, remove)]);
-    assert!(hm_client_api::ChainApi::contract_code(&client, &code_hash, None)
-        .unwrap()
-        .is_none());
+    assert!(
+        hm_client_api::ChainApi::contract_code(&client, &code_hash, None)
+            .unwrap()
+            .is_none()
+    );
     // Once when the block was built, once when it was imported.
     let removed = engine.removed.lock().clone();
     assert!(!removed.is_empty());

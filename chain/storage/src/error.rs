@@ -17,7 +17,7 @@ pub enum StorageError {
     MissingState(u64),
     /// The state was pruned (`--state-pruning`); `keep` is the window, `None` in archive
     /// mode (the state went while the node ran with pruning).
-    #[error("{}", crate::pruning::pruned_message(*.version, *.oldest, *.keep))]
+    #[error("{}", crate::pruning::pruned_message(.version, .oldest, .keep))]
     StatePruned {
         version: u64,
         oldest: u64,

@@ -51,9 +51,11 @@ impl ChainDb {
         }
         let lowest = f.saturating_sub(JUSTIFICATION_FALLBACK_DEPTH);
         for k in (lowest..f).rev() {
-            let hash = self
-                .hash_by_number(k)?
-                .ok_or_else(|| refuse(format!("block #{k} below the finalized head is not indexed")))?;
+            let hash = self.hash_by_number(k)?.ok_or_else(|| {
+                refuse(format!(
+                    "block #{k} below the finalized head is not indexed"
+                ))
+            })?;
             if k > 0 && !self.has_valid_justification(&hash)? {
                 continue;
             }
@@ -99,8 +101,9 @@ impl ChainDb {
                 .body(&hash)?
                 .ok_or_else(|| refuse(format!("block #{k} {hash:?} has no body")))?;
             for (index, xt) in body.iter().enumerate() {
-                let index = u32::try_from(index)
-                    .map_err(|_| corrupt(format!("block #{k} has more than u32::MAX extrinsics")))?;
+                let index = u32::try_from(index).map_err(|_| {
+                    corrupt(format!("block #{k} has more than u32::MAX extrinsics"))
+                })?;
                 let xt_hash = blake3_256(xt);
                 if !self.indexed_at_or_after(&xt_hash, &hash, index, k)? {
                     batch.put_cf(tx_index, xt_hash.as_bytes(), (hash, index).encode());
@@ -154,4 +157,3 @@ impl ChainDb {
         Ok(held == Some(*xt_hash))
     }
 }
-

@@ -75,7 +75,7 @@ impl FromStr for StatePruning {
 }
 
 /// The message of [`StorageError::StatePruned`].
-pub(crate) fn pruned_message(version: u64, oldest: u64, keep: Option<u64>) -> String {
+pub(crate) fn pruned_message(version: &u64, oldest: &u64, keep: &Option<u64>) -> String {
     match keep {
         Some(n) => format!(
             "state of block #{version} is pruned; this node keeps the last {n} states \
@@ -129,7 +129,7 @@ impl ChainDb {
             if release_now {
                 batch.delete_cf(nodes, &node);
             } else {
-                batch.put_cf(stale, stale_key(number, STALE_NODE, &node), []);
+                batch.put_cf(stale, stale_key(number, STALE_NODE, &node), b"");
             }
         }
         if let Some(previous) = number.checked_sub(1) {
@@ -143,7 +143,7 @@ impl ChainDb {
                 if release_now {
                     batch.delete_cf(values, old);
                 } else {
-                    batch.put_cf(stale, stale_key(number, STALE_VALUE, &old), []);
+                    batch.put_cf(stale, stale_key(number, STALE_VALUE, &old), b"");
                 }
             }
         }
@@ -182,7 +182,12 @@ impl ChainDb {
             match entry.get(8..).and_then(<[u8]>::split_first) {
                 Some((&STALE_NODE, node)) => batch.delete_cf(nodes, node),
                 Some((&STALE_VALUE, value)) => batch.delete_cf(values, value),
-                _ => return Err(corrupt(format!("stale index entry of {} bytes", entry.len()))),
+                _ => {
+                    return Err(corrupt(format!(
+                        "stale index entry of {} bytes",
+                        entry.len()
+                    )))
+                }
             }
             batch.delete_cf(stale, entry);
             iter.next();

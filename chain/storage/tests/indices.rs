@@ -21,7 +21,11 @@ fn finalized_head_without_justification_falls_back_to_the_highest_justified_bloc
     });
     let db = ChainDb::open(dir.path()).unwrap();
     assert_eq!(db.finalized().unwrap(), Some((2, hashes[2])));
-    assert_eq!(db.best().unwrap(), Some((4, hashes[4])), "no block is dropped");
+    assert_eq!(
+        db.best().unwrap(),
+        Some((4, hashes[4])),
+        "no block is dropped"
+    );
     assert!(db.justification(&hashes[2]).unwrap().is_some());
     let report = db.check_consistency().unwrap();
     assert!(report.is_clean(), "healed once, clean after: {report:?}");
@@ -70,7 +74,10 @@ fn finalized_head_without_any_justification_nearby_is_refused() {
     });
     expect_refusal(
         dir.path(),
-        &format!("finalized block #{last} {:?} has no valid justification", hashes[last as usize]),
+        &format!(
+            "finalized block #{last} {:?} has no valid justification",
+            hashes[last as usize]
+        ),
     );
 }
 
@@ -92,7 +99,8 @@ fn missing_dangling_and_undecodable_tx_index_entries_are_reindexed() {
     drop(db);
 
     edit(dir.path(), |raw| {
-        raw.put_cf(cf(raw, TX_INDEX), a.as_bytes(), [1, 2, 3]).unwrap();
+        raw.put_cf(cf(raw, TX_INDEX), a.as_bytes(), [1, 2, 3])
+            .unwrap();
     });
     let db = ChainDb::open(dir.path()).unwrap();
     assert_eq!(db.transaction_location(&a).unwrap(), Some((hashes[4], 0)));

@@ -90,7 +90,10 @@ fn reads_inside_the_window_work_and_older_ones_fail_precisely() {
     let db = open(dir.path(), "4");
     assert_eq!(db.oldest_state(), 8);
     assert_pruned(counter_at(&db, 7), 7, 4);
-    assert_eq!(counter_at(&db, 8).unwrap(), Some(8u64.to_le_bytes().to_vec()));
+    assert_eq!(
+        counter_at(&db, 8).unwrap(),
+        Some(8u64.to_le_bytes().to_vec())
+    );
 }
 
 #[test]
@@ -111,7 +114,10 @@ fn stale_nodes_and_values_are_deleted_and_storage_stops_growing() {
         count(archive.path(), JMT_VALUES),
         count(pruned.path(), JMT_VALUES),
     );
-    assert!(pruned_nodes * 4 < archive_nodes, "{pruned_nodes} vs {archive_nodes}");
+    assert!(
+        pruned_nodes * 4 < archive_nodes,
+        "{pruned_nodes} vs {archive_nodes}"
+    );
     // 51 keys, each with a value per kept version at most.
     assert!(pruned_values <= 51 * 4, "{pruned_values} values kept");
     assert_eq!(archive_values, 51 * 30);
@@ -140,7 +146,10 @@ fn keeping_one_state_prunes_at_once() {
     for _ in 0..5 {
         commit_numbered(&db);
     }
-    assert_eq!(counter_at(&db, 4).unwrap(), Some(4u64.to_le_bytes().to_vec()));
+    assert_eq!(
+        counter_at(&db, 4).unwrap(),
+        Some(4u64.to_le_bytes().to_vec())
+    );
     assert_pruned(counter_at(&db, 3), 3, 1);
     drop(db);
     assert_eq!(count(dir.path(), JMT_VALUES), 51);
@@ -181,7 +190,8 @@ fn a_heal_that_rolls_blocks_back_revives_what_they_made_stale() {
     };
     // Block 7's header is lost: the heal rolls back to block 6.
     edit(dir.path(), |raw| {
-        raw.delete_cf(cf(raw, HEADERS), hashes[7].as_bytes()).unwrap()
+        raw.delete_cf(cf(raw, HEADERS), hashes[7].as_bytes())
+            .unwrap()
     });
     let db = open(dir.path(), "3");
     assert_eq!(db.best().unwrap(), Some((6, hashes[6])));
@@ -217,7 +227,10 @@ fn switching_modes_keeps_what_is_left() {
             commit_numbered(&db);
         }
         assert_eq!(db.oldest_state(), 0);
-        assert_eq!(counter_at(&db, 0).unwrap(), Some(0u64.to_le_bytes().to_vec()));
+        assert_eq!(
+            counter_at(&db, 0).unwrap(),
+            Some(0u64.to_le_bytes().to_vec())
+        );
     }
     {
         let db = open(dir.path(), "2");
@@ -231,10 +244,17 @@ fn switching_modes_keeps_what_is_left() {
         commit_numbered(&db);
     }
     assert_eq!(db.oldest_state(), 5);
-    assert_eq!(counter_at(&db, 5).unwrap(), Some(5u64.to_le_bytes().to_vec()));
+    assert_eq!(
+        counter_at(&db, 5).unwrap(),
+        Some(5u64.to_le_bytes().to_vec())
+    );
     match counter_at(&db, 4) {
         Err(e @ StorageError::StatePruned { keep: None, .. }) => {
-            assert!(e.to_string().contains("the oldest state this node holds is #5"), "{e}")
+            assert!(
+                e.to_string()
+                    .contains("the oldest state this node holds is #5"),
+                "{e}"
+            )
         }
         other => panic!("{other:?}"),
     }

@@ -177,7 +177,8 @@ impl DiskCache {
         fingerprint: [u8; 32],
         max_bytes: u64,
     ) -> Result<Self, ExecutorError> {
-        let dir_error = |e: std::io::Error| ExecutorError::CacheDir(format!("{}: {e}", dir.display()));
+        let dir_error =
+            |e: std::io::Error| ExecutorError::CacheDir(format!("{}: {e}", dir.display()));
         fs::create_dir_all(dir).map_err(dir_error)?;
         let mut found = Vec::new();
         for entry in fs::read_dir(dir).map_err(dir_error)? {

@@ -551,6 +551,9 @@ mod tests {
             Err(ExecError::Trap(t)) => assert_eq!(t.kind, TrapKind::StackOverflow),
             other => panic!("expected a deterministic trap, got {other:?}"),
         }
-        assert_eq!(classified(wasmtime::Trap::Interrupt, false), Err(ExecError::Timeout));
+        assert_eq!(
+            classified(wasmtime::Trap::Interrupt, false),
+            Err(ExecError::Timeout)
+        );
     }
 }

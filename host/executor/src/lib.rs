@@ -38,8 +38,8 @@ mod validate;
 
 pub use cache::CacheStats;
 pub use config::{
-    ExecutorConfig, GasSchedule, DEFAULT_DISK_CACHE_BYTES, MAX_EVENT_DATA_BYTES, MAX_EVENT_TOPICS, MAX_STORAGE_KEY_BYTES,
-    MAX_STORAGE_VALUE_BYTES, WASM_PAGE_BYTES,
+    ExecutorConfig, GasSchedule, DEFAULT_DISK_CACHE_BYTES, MAX_EVENT_DATA_BYTES, MAX_EVENT_TOPICS,
+    MAX_STORAGE_KEY_BYTES, MAX_STORAGE_VALUE_BYTES, WASM_PAGE_BYTES,
 };
 pub use env::{contract_address, CallResult, CallStack, CallStatus, ContractEnv, EnvError};
 pub use error::{ExecError, ExecutorError, Trap, TrapKind, UploadError};
@@ -47,8 +47,8 @@ pub use executor::{
     consensus_engine_config, Entry, ExecOutcome, ExecReturn, Executor, PrepareOutcome, PreparedCode,
 };
 pub use hm_contracts_api::ContractEngine;
-pub use host::debug::{MAX_DEBUG_MESSAGES_PER_EXECUTION, MAX_DEBUG_MESSAGE_BYTES};
 pub use host::abi::{host_function_names, HOST_MODULE};
+pub use host::debug::{MAX_DEBUG_MESSAGES_PER_EXECUTION, MAX_DEBUG_MESSAGE_BYTES};
 
 #[cfg(test)]
 mod tests {

@@ -233,7 +233,10 @@ fn disk_cache_stays_under_its_byte_cap() {
     assert!(on_disk <= cap, "{on_disk} > {cap}");
     // The newest two stayed; an evicted one still runs (recompiled from the chain's copy).
     let hash = |c: &[u8]| H256(*blake3::hash(c).as_bytes());
-    let names: Vec<_> = kept.iter().map(|p| p.file_stem().unwrap().to_owned()).collect();
+    let names: Vec<_> = kept
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_owned())
+        .collect();
     for code in &codes[2..] {
         let hex: String = hash(code).0.iter().map(|b| format!("{b:02x}")).collect();
         assert!(names.iter().any(|n| *n == *hex), "{hex} kept");

@@ -41,7 +41,11 @@ fn messages_are_cut_to_the_size_limit_and_charged_in_full() {
     assert_eq!(logs.len(), 1);
     let cut = long - MAX_DEBUG_MESSAGE_BYTES;
     assert!(logs[0].starts_with(&"x".repeat(MAX_DEBUG_MESSAGE_BYTES)));
-    assert!(logs[0].ends_with(&format!("[... {cut} more bytes]")), "{}", logs[0]);
+    assert!(
+        logs[0].ends_with(&format!("[... {cut} more bytes]")),
+        "{}",
+        logs[0]
+    );
     assert!(logs[0].len() < MAX_DEBUG_MESSAGE_BYTES + 64);
 
     // Gas still pays for every byte of the message: one byte more costs more.

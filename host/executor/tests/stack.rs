@@ -4,9 +4,7 @@
 mod common;
 
 use common::*;
-use hm_executor::{
-    Entry, ExecError, ExecOutcome, Executor, ExecutorConfig, TrapKind, UploadError,
-};
+use hm_executor::{Entry, ExecError, ExecOutcome, Executor, ExecutorConfig, TrapKind, UploadError};
 use hm_primitives::AccountId;
 
 const C: AccountId = AccountId([0xC0; 32]);
