@@ -61,6 +61,10 @@ pub enum ClientError {
     UnknownBlock(String),
     #[error("state for block {0} is not available")]
     StateUnavailable(String),
+    /// The block's state was pruned (`--state-pruning`); the text says which block and
+    /// how many states the node keeps.
+    #[error("{0}")]
+    StatePruned(String),
     #[error("block import failed: {0}")]
     Import(String),
     #[error("storage error: {0}")]

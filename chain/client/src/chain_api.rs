@@ -8,8 +8,13 @@ use hm_client_api::{
 use hm_primitives::{AccountId, BlockId, BlockNumber, Header, SignedBlock, H256};
 use tokio::sync::broadcast;
 
-fn storage_err(e: hm_storage::StorageError) -> ClientError {
-    ClientError::Storage(e.to_string())
+pub(crate) fn storage_err(e: hm_storage::StorageError) -> ClientError {
+    match e {
+        pruned @ hm_storage::StorageError::StatePruned { .. } => {
+            ClientError::StatePruned(pruned.to_string())
+        }
+        other => ClientError::Storage(other.to_string()),
+    }
 }
 
 impl Client {

@@ -23,6 +23,10 @@ impl Client {
             None => Ok(overlay),
             Some(_) => {
                 let (_, version) = self.version_at(at)?;
+                // Refuse a pruned state up front, with the precise reason.
+                self.db
+                    .check_state_available(version)
+                    .map_err(crate::chain_api::storage_err)?;
                 Ok(overlay.at_version(version))
             }
         }

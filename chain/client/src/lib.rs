@@ -12,9 +12,9 @@ mod import;
 mod overlay;
 mod validator;
 
-pub use build::BuiltBlock;
+pub use build::{BuiltBlock, Rejection};
 pub use import::{ImportError, ImportOutcome};
-pub use overlay::StateOverlay;
+pub use overlay::{StateOverlay, TxFailure};
 
 use hm_client_api::ChainInfo;
 use hm_consensus_api::BlockVerifier;

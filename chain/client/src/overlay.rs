@@ -5,7 +5,7 @@ use hm_contracts_api::{
 use hm_crypto::VerifyCache;
 use hm_primitives::{AccountId, H256};
 use hm_storage::{ChainDb, StateChanges};
-use hm_support::Externalities;
+use hm_support::{with_transaction, Externalities};
 use parking_lot::Mutex;
 use std::{cell::RefCell, collections::BTreeMap, sync::Arc};
 
@@ -65,6 +65,28 @@ impl<'a> StateOverlay<'a> {
         Ok(self.changes.into_iter().collect())
     }
 
+    /// Run `f` (one transaction) on a nested write layer over this overlay. Its changes
+    /// are kept only when it returns `Ok` and the contract executor had no node fault
+    /// meanwhile; such a fault is handed back (and not kept against this overlay), so the
+    /// caller can drop that one transaction and go on. A fault recorded before `f` ran
+    /// is not `f`'s: it stays, and `f` runs as if isolated only by its result.
+    pub fn transactional<R, E>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Externalities) -> Result<R, E>,
+    ) -> Result<R, TxFailure<E>> {
+        let engine = self.engine.clone();
+        if engine.fault.lock().is_some() {
+            return with_transaction(self, f).map_err(TxFailure::Failed);
+        }
+        with_transaction(self, |ext| {
+            let result = f(ext);
+            match engine.fault.lock().take() {
+                Some(fault) => Err(TxFailure::NodeFault(fault)),
+                None => result.map_err(TxFailure::Failed),
+            }
+        })
+    }
+
     /// The first state read error or contract-executor node fault, if any. Results
     /// computed on an overlay that has one must be discarded.
     pub fn read_error(&self) -> Option<String> {
@@ -110,6 +132,15 @@ impl Externalities for StateOverlay<'_> {
     fn contract_engine(&self) -> Option<Arc<dyn ContractEngine>> {
         Some(self.engine.clone())
     }
+}
+
+/// Why [`StateOverlay::transactional`] rolled a transaction back.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TxFailure<E> {
+    /// `f` returned this error.
+    Failed(E),
+    /// The contract executor had this node fault while `f` ran.
+    NodeFault(String),
 }
 
 const NO_ENGINE: &str = "this node has no contract executor";
@@ -172,6 +203,12 @@ impl ContractEngine for FaultRecordingEngine {
     fn debug_log(&self, contract: &AccountId, message: &str) {
         if let Some(engine) = &self.inner {
             engine.debug_log(contract, message);
+        }
+    }
+
+    fn code_removed(&self, code_hash: &H256) {
+        if let Some(engine) = &self.inner {
+            engine.code_removed(code_hash);
         }
     }
 }

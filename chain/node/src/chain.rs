@@ -50,11 +50,20 @@ fn contract_engine(
     Ok(Arc::new(executor))
 }
 
-/// Open (or create at genesis) the chain of `spec` under `base`.
-pub(crate) fn open(spec: &ChainSpec, base: &BasePath) -> anyhow::Result<OpenChain> {
+/// Open (or create at genesis) the chain of `spec` under `base`, keeping states as
+/// `state_pruning` says.
+pub(crate) fn open(
+    spec: &ChainSpec,
+    base: &BasePath,
+    state_pruning: hm_storage::StatePruning,
+) -> anyhow::Result<OpenChain> {
     let db_path = base.database(&spec.id);
+    let db_config = hm_storage::DbConfig {
+        state_pruning,
+        ..hm_storage::DbConfig::default()
+    };
     let db = Arc::new(
-        ChainDb::open(&db_path)
+        ChainDb::open_with(&db_path, &db_config)
             .with_context(|| format!("opening the chain database {}", db_path.display()))?,
     );
     let genesis = spec.genesis_storage()?;

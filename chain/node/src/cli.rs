@@ -27,6 +27,10 @@ pub struct ChainArgs {
     /// Where the node keeps its database and keys.
     #[arg(long, short = 'd', value_name = "PATH")]
     pub base_path: Option<PathBuf>,
+    /// States kept: the last N blocks' (older ones are deleted and can no longer be
+    /// queried), or `archive` to keep all.
+    #[arg(long, value_name = "N|archive", default_value_t = hm_storage::StatePruning::default())]
+    pub state_pruning: hm_storage::StatePruning,
 }
 
 #[derive(Debug, Args, Clone)]

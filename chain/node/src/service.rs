@@ -130,7 +130,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let base = BasePath::resolve(&args.chain)?;
     tracing::info!("⛓  chain: {} ({})", spec.name, spec.id);
     tracing::info!("💾 database: {}", base.database(&spec.id).display());
-    let OpenChain { client, bft } = crate::chain::open(&spec, &base)?;
+    tracing::info!("🗄  state pruning: {}", args.chain.state_pruning);
+    let OpenChain { client, bft } = crate::chain::open(&spec, &base, args.chain.state_pruning)?;
     let dev_chain = is_dev_chain(&spec);
     let info = client.chain_info();
     tracing::info!(

@@ -26,8 +26,11 @@ pub const STATE_FLAT: &str = "state_flat";
 pub const STATE_JOURNAL: &str = "state_journal";
 /// Named pointers, see the `META_*` keys.
 pub const META: &str = "meta";
+/// stale-since version (u64 BE) ‖ 0x00 ‖ node key, or ‖ 0x01 ‖ value key -> empty:
+/// tree nodes and values no version from then on reaches (see `pruning.rs`).
+pub const JMT_STALE: &str = "jmt_stale";
 
-pub const ALL: [&str; 10] = [
+pub const ALL: [&str; 11] = [
     HEADERS,
     BODIES,
     JUSTIFICATIONS,
@@ -38,6 +41,7 @@ pub const ALL: [&str; 10] = [
     STATE_FLAT,
     STATE_JOURNAL,
     META,
+    JMT_STALE,
 ];
 
 /// SCALE((u64, H256)) of the best (last committed) block.
@@ -49,6 +53,9 @@ pub const META_GENESIS: &[u8] = b"genesis";
 /// u64 BE: the version `state_flat` reflects. Always equal to the best number
 /// unless the database was edited by hand.
 pub const META_STATE_VERSION: &[u8] = b"state_version";
+/// u64 BE: the oldest state version still stored; older ones were pruned. Absent
+/// until the first prune.
+pub const META_OLDEST_STATE: &[u8] = b"oldest_state";
 /// u32 BE layout version of this database.
 pub const META_SCHEMA: &[u8] = b"schema_version";
 
@@ -70,6 +77,8 @@ pub struct DbConfig {
     pub write_buffer_bytes: usize,
     /// Background flush and compaction threads.
     pub background_jobs: i32,
+    /// How many states to keep (`--state-pruning`).
+    pub state_pruning: crate::StatePruning,
 }
 
 impl Default for DbConfig {
@@ -79,6 +88,7 @@ impl Default for DbConfig {
             max_open_files: 512,
             write_buffer_bytes: 32 * 1024 * 1024,
             background_jobs: 2,
+            state_pruning: crate::StatePruning::default(),
         }
     }
 }
@@ -129,7 +139,7 @@ fn cf_options(name: &str, config: &DbConfig, cache: &Cache) -> Options {
     opts.set_level_compaction_dynamic_level_bytes(true);
     let write_buffer = match name {
         // Small, rarely written families need no large memtable.
-        META | NUMBER_TO_HASH | JUSTIFICATIONS | STATE_JOURNAL => 4 * 1024 * 1024,
+        META | NUMBER_TO_HASH | JUSTIFICATIONS | STATE_JOURNAL | JMT_STALE => 4 * 1024 * 1024,
         _ => config.write_buffer_bytes,
     };
     opts.set_write_buffer_size(write_buffer);

@@ -15,8 +15,8 @@ fn reject(msg: String) -> StorageError {
 impl ChainDb {
     /// Store `block` with its prepared state in ONE synced WriteBatch: header,
     /// body, justification, number and extrinsic indices, tree nodes and values,
-    /// flat state, state journal, the best pointer, and the finalized pointer
-    /// when `finalized`. Refuses a block that is not `best + 1` (or 0 on an
+    /// flat state, state journal, the best pointer, the finalized pointer when
+    /// `finalized`, and the stale index and pruning of the state window. Refuses a block that is not `best + 1` (or 0 on an
     /// empty database), whose parent is not the best block, or whose prepared
     /// state is for another version or root. Genesis has no parent to check.
     /// The extrinsics root is the importer's to verify; this stores what it is given.
@@ -93,6 +93,8 @@ impl ChainDb {
         }
 
         write_tree_update(db, &mut batch, &prepared.update)?;
+        let previous_oldest = pointers.oldest_state;
+        let oldest = self.stage_pruning(&mut batch, &prepared, number)?;
         let flat = cf(db, columns::STATE_FLAT)?;
         for (key, value) in &prepared.changes {
             match value {
@@ -117,7 +119,12 @@ impl ChainDb {
         if number == 0 {
             batch.put_cf(meta, columns::META_GENESIS, hash.as_bytes());
         }
-        self.sync_write(batch)?;
+        // Readers re-check the window after a read, so it moves before the data goes.
+        self.pointers.write().oldest_state = oldest;
+        if let Err(e) = self.sync_write(batch) {
+            self.pointers.write().oldest_state = previous_oldest;
+            return Err(e);
+        }
 
         let mut pointers = self.pointers.write();
         pointers.best = Some(pointer);

@@ -1,6 +1,7 @@
 //! Startup consistency check (reth's `check_consistency`): compare the pointers,
-//! the block index, the headers and the state tree; heal what can be healed
-//! without guessing, refuse the rest with a precise message.
+//! the block index, the headers and the state tree, then the finalized head's
+//! justification and the recent transaction index (`indices.rs`); heal what can be
+//! healed without guessing, refuse the rest with a precise message.
 //!
 //! Commits are single atomic batches, so disagreement means the files were
 //! edited or damaged. The one safe repair is rolling a pointer that runs ahead
@@ -38,6 +39,7 @@ struct RawMeta {
     finalized: Option<(u64, H256)>,
     genesis: Option<H256>,
     state_version: Option<u64>,
+    oldest_state: Option<u64>,
 }
 
 /// Whether block `k` is stored completely: index, header, body, state journal
@@ -90,7 +92,13 @@ impl ChainDb {
                 "the best pointer is #{best_n} but the block index is empty"
             ))
         })?;
-        let (tip, tip_hash, gaps) = self.highest_present_block(top)?;
+        let oldest_state = meta.oldest_state.unwrap_or(0);
+        if oldest_state > best_n {
+            return Err(refuse(format!(
+                "states below #{oldest_state} are pruned, but the best block is #{best_n}"
+            )));
+        }
+        let (tip, tip_hash, gaps) = self.highest_present_block(top, oldest_state)?;
         if tip == best_n && tip_hash != best_hash {
             return Err(refuse(format!(
                 "the best pointer names {best_hash:?} but the index names {tip_hash:?} for #{tip}"
@@ -130,9 +138,6 @@ impl ChainDb {
                 "finalized pointer #{f} {fh:?} was ahead of the best block; set to #{tip} {tip_hash:?}"
             ));
         }
-        for line in &healed {
-            tracing::warn!("chain database healed: {line}");
-        }
 
         if let Some((f, fh)) = finalized {
             if self.hash_by_number(f)? != Some(fh) {
@@ -148,11 +153,17 @@ impl ChainDb {
         }
         let genesis = self.check_genesis(meta.genesis)?;
         self.check_flat_state_at(tip)?;
+        let finalized = self.check_finality_proof(finalized, &mut healed)?;
+        self.check_tx_index(tip, &mut healed)?;
+        for line in &healed {
+            tracing::warn!("chain database healed: {line}");
+        }
 
         let pointers = Pointers {
             best: Some((tip, tip_hash)),
             finalized,
             genesis: Some(genesis),
+            oldest_state,
         };
         *self.pointers.write() = pointers;
         Ok(ConsistencyReport {
@@ -179,6 +190,9 @@ impl ChainDb {
             state_version: get(columns::META_STATE_VERSION)?
                 .map(|b| u64_from(&b, "state version pointer"))
                 .transpose()?,
+            oldest_state: get(columns::META_OLDEST_STATE)?
+                .map(|b| u64_from(&b, "oldest state pointer"))
+                .transpose()?,
         })
     }
 
@@ -196,6 +210,7 @@ impl ChainDb {
             ("finalized pointer", meta.finalized.is_some()),
             ("genesis pointer", meta.genesis.is_some()),
             ("state version pointer", meta.state_version.is_some()),
+            ("oldest state pointer", meta.oldest_state.is_some()),
             ("block index", last_indexed.is_some()),
         ];
         if let Some((what, _)) = stray.iter().find(|(_, present)| *present) {
@@ -216,9 +231,15 @@ impl ChainDb {
         Ok(())
     }
 
-    fn highest_present_block(&self, top: u64) -> Result<(u64, H256, String), StorageError> {
+    /// The highest fully stored block at or below `top`; blocks whose state was pruned
+    /// (below `oldest_state`) cannot be rolled back to.
+    fn highest_present_block(
+        &self,
+        top: u64,
+        oldest_state: u64,
+    ) -> Result<(u64, H256, String), StorageError> {
         let mut gaps: Vec<String> = Vec::new();
-        for k in (0..=top).rev() {
+        for k in (oldest_state..=top).rev() {
             match self.block_presence(k)? {
                 Presence::Present(hash) => return Ok((k, hash, gaps.join("; "))),
                 Presence::Missing(why) if gaps.len() < 8 => gaps.push(why),
@@ -226,7 +247,8 @@ impl ChainDb {
             }
         }
         Err(refuse(format!(
-            "no block at or below #{top} is fully stored ({})",
+            "no block from #{oldest_state} (the oldest unpruned state) to #{top} is fully \
+             stored ({})",
             gaps.join("; ")
         )))
     }
@@ -371,6 +393,7 @@ impl ChainDb {
             first_node_key_of(tip.saturating_add(1)).to_vec(),
             vec![0xffu8; 64],
         );
+        self.stage_stale_rollback(&mut batch, tip)?;
 
         let meta = cf(db, columns::META)?;
         batch.put_cf(meta, columns::META_BEST, encode_pointer(&(tip, tip_hash)));

@@ -15,6 +15,14 @@ pub enum StorageError {
     Inconsistent(String),
     #[error("state version {0} is not available")]
     MissingState(u64),
+    /// The state was pruned (`--state-pruning`); `keep` is the window, `None` in archive
+    /// mode (the state went while the node ran with pruning).
+    #[error("{}", crate::pruning::pruned_message(.version, .oldest, .keep))]
+    StatePruned {
+        version: u64,
+        oldest: u64,
+        keep: Option<u64>,
+    },
     #[error("codec: {0}")]
     Codec(String),
     /// `commit_block` refused a block that does not extend the chain as prepared.

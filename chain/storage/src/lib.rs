@@ -2,8 +2,8 @@
 //! authenticated state, all in one RocksDB database.
 //!
 //! The chain is linear and blocks are committed only once final, so block `N`'s
-//! state is Jellyfish Merkle Tree version `N` (genesis is version 0) and every
-//! committed version stays readable (archive store, no pruning). A block import
+//! state is Jellyfish Merkle Tree version `N` (genesis is version 0). The last N
+//! versions stay readable, or all of them in archive mode ([`StatePruning`]). A block import
 //! is one synced WriteBatch ([`ChainDb::commit_block`]); [`ChainDb::open`] checks
 //! that the stores agree and heals or refuses ([`ChainDb::check_consistency`]).
 //!
@@ -14,14 +14,18 @@ mod columns;
 mod commit;
 mod consistency;
 mod error;
+mod indices;
 mod proof;
+mod pruning;
 mod state;
 mod tree;
 
 pub use columns::{DbConfig, SCHEMA_VERSION};
 pub use consistency::ConsistencyReport;
 pub use error::{ProofError, StorageError};
+pub use indices::{JUSTIFICATION_FALLBACK_DEPTH, TX_INDEX_CHECK_DEPTH};
 pub use proof::{verify_read_proof, MAX_READ_PROOF_BYTES, MAX_STATE_VALUE_BYTES};
+pub use pruning::{StatePruning, DEFAULT_KEPT_STATES};
 pub use state::{PreparedState, StateChanges, StateEntry};
 pub use tree::{key_hash, Blake3Hasher, EMPTY_STATE_ROOT};
 
@@ -46,6 +50,7 @@ pub struct ChainDb {
     pointers: RwLock<Pointers>,
     /// Serialises writers so "is this block best+1?" and the write are atomic.
     write_lock: Mutex<()>,
+    pruning: StatePruning,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,6 +58,8 @@ pub(crate) struct Pointers {
     pub best: Option<(u64, H256)>,
     pub finalized: Option<(u64, H256)>,
     pub genesis: Option<H256>,
+    /// Oldest state version not pruned.
+    pub oldest_state: u64,
 }
 
 pub(crate) fn cf<'a>(db: &'a DB, name: &str) -> Result<&'a ColumnFamily, StorageError> {
@@ -85,6 +92,7 @@ impl ChainDb {
             path: path.to_path_buf(),
             pointers: RwLock::new(Pointers::default()),
             write_lock: Mutex::new(()),
+            pruning: config.state_pruning,
         };
         chain_db.check_schema()?;
         let report = chain_db.check_consistency()?;

@@ -36,8 +36,8 @@ impl ChainDb {
         self.ensure_committed(version)?;
         let store = TreeStore::new(&self.db)?;
         let tree = StateTree::new(&store);
-        let (value, proof) =
-            guard_tree("read_proof", || tree.get_with_proof(key_hash(key), version))?;
+        let read = guard_tree("read_proof", || tree.get_with_proof(key_hash(key), version));
+        let (value, proof) = self.unless_pruned_meanwhile(version, read)?;
         let merkle = borsh::to_vec(&proof).map_err(|e| StorageError::Codec(e.to_string()))?;
         Ok(StateProof::V1 { value, merkle }.encode())
     }

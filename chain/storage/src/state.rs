@@ -101,7 +101,8 @@ impl ChainDb {
     /// Value of `key` in state version `version` (block number `version`).
     pub fn state_get_at(&self, key: &[u8], version: u64) -> Result<Option<Vec<u8>>, StorageError> {
         self.ensure_committed(version)?;
-        TreeStore::new(&self.db)?.value_at(&key_hash(key), version)
+        let read = TreeStore::new(&self.db)?.value_at(&key_hash(key), version);
+        self.unless_pruned_meanwhile(version, read)
     }
 
     /// State root of version `version`.
@@ -109,10 +110,17 @@ impl ChainDb {
         self.ensure_committed(version)?;
         let store = TreeStore::new(&self.db)?;
         let tree = StateTree::new(&store);
-        match tree.get_root_hash_option(version).map_err(tree_error)? {
-            Some(root) => Ok(root_to_h256(root)),
-            None => Err(StorageError::MissingState(version)),
-        }
+        let read = match tree.get_root_hash_option(version).map_err(tree_error) {
+            Ok(Some(root)) => Ok(root_to_h256(root)),
+            Ok(None) => Err(StorageError::MissingState(version)),
+            Err(e) => Err(e),
+        };
+        self.unless_pruned_meanwhile(version, read)
+    }
+
+    /// `Ok` when state version `version` can be read: committed and not pruned.
+    pub fn check_state_available(&self, version: u64) -> Result<(), StorageError> {
+        self.ensure_committed(version)
     }
 
     /// Up to `limit` `(key, value)` pairs of the latest state whose keys start
@@ -192,10 +200,11 @@ impl ChainDb {
     }
 
     /// Only versions up to the best block are state; the best pointer is the
-    /// authority, whatever the tree's column families hold above it.
+    /// authority, whatever the tree's column families hold above it. Versions
+    /// below the pruning window are gone.
     pub(crate) fn ensure_committed(&self, version: u64) -> Result<(), StorageError> {
         match self.pointers.read().best {
-            Some((best, _)) if version <= best => Ok(()),
+            Some((best, _)) if version <= best => self.ensure_not_pruned(version),
             _ => Err(StorageError::MissingState(version)),
         }
     }

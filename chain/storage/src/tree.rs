@@ -120,14 +120,40 @@ impl<'a> TreeStore<'a> {
         key_hash: &KeyHash,
         max_version: Version,
     ) -> Result<Option<Vec<u8>>, StorageError> {
+        match self.newest_entry(key_hash, max_version)? {
+            Some((_, value)) => decode_value(&value),
+            None => Ok(None),
+        }
+    }
+
+    /// The version of the newest entry (value or deletion) of `key_hash` at or below
+    /// `max_version`.
+    pub(crate) fn value_version_at(
+        &self,
+        key_hash: &KeyHash,
+        max_version: Version,
+    ) -> Result<Option<Version>, StorageError> {
+        Ok(self
+            .newest_entry(key_hash, max_version)?
+            .map(|(version, _)| version))
+    }
+
+    fn newest_entry(
+        &self,
+        key_hash: &KeyHash,
+        max_version: Version,
+    ) -> Result<Option<(Version, Vec<u8>)>, StorageError> {
         let mut opts = ReadOptions::default();
         opts.set_iterate_lower_bound(value_key(key_hash, 0).to_vec());
         let mut iter = self.db.raw_iterator_cf_opt(self.values, opts);
         iter.seek_for_prev(value_key(key_hash, max_version));
         let found = match iter.item() {
-            Some((k, v)) if k.len() == 40 && k.starts_with(&key_hash.0) => decode_value(v)?,
-            Some((k, _)) if k.starts_with(&key_hash.0) => {
-                return Err(corrupt(format!("tree value key of {} bytes", k.len())))
+            Some((k, v)) if k.starts_with(&key_hash.0) => {
+                let version = k
+                    .get(32..)
+                    .and_then(|v| <[u8; 8]>::try_from(v).ok())
+                    .ok_or_else(|| corrupt(format!("tree value key of {} bytes", k.len())))?;
+                Some((u64::from_be_bytes(version), v.to_vec()))
             }
             _ => None,
         };
@@ -173,8 +199,8 @@ impl TreeReader for TreeStore<'_> {
     }
 }
 
-/// Stage a tree update into `batch`. The stale-node index is not persisted:
-/// this is an archive store (every version stays readable), so nothing prunes.
+/// Stage a tree update's new nodes and values into `batch` (the stale-node index is
+/// `pruning`'s business).
 pub(crate) fn write_tree_update(
     db: &DB,
     batch: &mut WriteBatch,

@@ -2,47 +2,11 @@
 //! then reopen and check that it heals or refuses as documented.
 mod common;
 
-use common::{commit, del, next_block, raw_db, set, temp_db};
+use common::{build_chain, cf, commit, edit, expect_refusal, set, temp_db};
 use hm_primitives::{blake3_256, H256};
 use hm_storage::layout::*;
 use hm_storage::{ChainDb, StorageError};
 use parity_scale_codec::Encode;
-use std::path::Path;
-
-/// Five final blocks; block `i` sets `a` = i; block 4 also deletes `b`, adds `c`
-/// and carries two extrinsics. Returns the block hashes.
-fn build_chain(path: &Path) -> Vec<H256> {
-    let db = ChainDb::open(path).unwrap();
-    let mut hashes = vec![commit(&db, &vec![set(b"a", b"0"), set(b"b", b"keep")])];
-    for i in 1..4u8 {
-        hashes.push(commit(&db, &vec![set(b"a", &[b'0' + i])]));
-    }
-    let (block, prepared) = next_block(
-        &db,
-        &vec![set(b"a", b"4"), del(b"b"), set(b"c", b"new")],
-        vec![b"xt-a".to_vec(), b"xt-b".to_vec()],
-    );
-    hashes.push(block.block.header.hash());
-    db.commit_block(&block, prepared, true).unwrap();
-    hashes
-}
-
-fn edit(path: &Path, f: impl FnOnce(&rocksdb::DB)) {
-    let raw = raw_db(path);
-    f(&raw);
-}
-
-fn cf<'a>(raw: &'a rocksdb::DB, name: &str) -> &'a rocksdb::ColumnFamily {
-    raw.cf_handle(name).unwrap()
-}
-
-fn expect_refusal(path: &Path, needle: &str) {
-    match ChainDb::open(path) {
-        Err(StorageError::Inconsistent(msg)) => assert!(msg.contains(needle), "message: {msg}"),
-        Err(other) => panic!("expected Inconsistent containing {needle:?}, got {other}"),
-        Ok(_) => panic!("expected Inconsistent containing {needle:?}, but open succeeded"),
-    }
-}
 
 #[test]
 fn clean_database_reports_nothing_to_heal() {

@@ -1,20 +1,30 @@
 //! Crash safety: a child process commits blocks until it is SIGKILLed, most
 //! likely in the middle of a commit; the database must reopen consistent with
-//! every block the child reported as committed.
+//! every block the child reported as committed. It prunes states as it goes, so a
+//! kill also lands in the middle of moving the pruning window.
 mod common;
 
 use common::{next_block, set};
-use hm_storage::ChainDb;
+use hm_storage::{ChainDb, DbConfig, StorageError};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 const CHILD_ENV: &str = "HM_STORAGE_KILL_TEST_DB";
 const REPORTED_BEFORE_KILL: u64 = 15;
+const KEPT_STATES: &str = "8";
+
+fn open(path: &std::path::Path) -> ChainDb {
+    let config = DbConfig {
+        state_pruning: KEPT_STATES.parse().unwrap(),
+        ..DbConfig::default()
+    };
+    ChainDb::open_with(path, &config).unwrap()
+}
 
 /// Block n sets `counter` = n and rewrites 300 keys, so every commit is a
 /// sizeable batch that the kill can interrupt.
 fn child_writer(path: &str) {
-    let db = ChainDb::open(std::path::Path::new(path)).unwrap();
+    let db = open(std::path::Path::new(path));
     let mut out = std::io::stdout();
     for n in 0u64..100_000 {
         let mut changes = vec![set(b"counter", &n.to_le_bytes())];
@@ -66,7 +76,7 @@ fn killed_writer_leaves_a_consistent_database() {
         "child stopped on its own after #{reported}"
     );
 
-    let db = ChainDb::open(dir.path()).unwrap();
+    let db = open(dir.path());
     let report = db.check_consistency().unwrap();
     assert!(report.is_clean(), "{report:?}");
     let (best, _) = db.best().unwrap().unwrap();
@@ -78,7 +88,15 @@ fn killed_writer_leaves_a_consistent_database() {
         db.state_get(b"counter").unwrap(),
         Some(best.to_le_bytes().to_vec())
     );
-    for v in 0..=best {
+    let oldest = db.oldest_state();
+    assert_eq!(oldest, best + 1 - 8);
+    for v in 0..oldest {
+        assert!(matches!(
+            db.state_get_at(b"counter", v),
+            Err(StorageError::StatePruned { .. })
+        ));
+    }
+    for v in oldest..=best {
         assert_eq!(
             db.state_get_at(b"counter", v).unwrap(),
             Some(v.to_le_bytes().to_vec())
@@ -88,6 +106,8 @@ fn killed_writer_leaves_a_consistent_database() {
             db.header(&hash).unwrap().unwrap().state_root,
             db.state_root(v).unwrap()
         );
+        // Every node on the path is still there.
+        db.read_proof(&(v % 7 * 1000).to_le_bytes(), v).unwrap();
     }
     // The chain continues from where the child stopped.
     let (block, prepared) = next_block(&db, &vec![set(b"counter", b"next")], vec![]);

@@ -101,4 +101,9 @@ pub trait ContractEngine: Send + Sync {
 
     /// Print debug text from `contract` (only called when [`Self::debug_log_enabled`]).
     fn debug_log(&self, _contract: &AccountId, _message: &str) {}
+
+    /// `code_hash` was removed from the chain (`remove_code`): drop what the engine
+    /// caches for it, on disk too. Only a cache: should the code come back (uploaded
+    /// again, or the removal's block abandoned), it is recompiled from the chain's copy.
+    fn code_removed(&self, _code_hash: &H256) {}
 }

@@ -37,6 +37,8 @@ pub struct CacheStats {
     pub disk_rejected: u64,
     /// Artifacts that could not be written to disk (the node keeps running).
     pub disk_write_failures: u64,
+    /// Disk entries deleted to keep the directory under its byte cap.
+    pub disk_evictions: u64,
 }
 
 #[derive(Default)]
@@ -46,6 +48,7 @@ pub(crate) struct Stats {
     compiles: AtomicU64,
     disk_rejected: AtomicU64,
     disk_write_failures: AtomicU64,
+    disk_evictions: AtomicU64,
 }
 
 pub(crate) enum Event {
@@ -54,6 +57,7 @@ pub(crate) enum Event {
     Compile,
     DiskRejected,
     DiskWriteFailure,
+    DiskEviction,
 }
 
 impl Stats {
@@ -64,6 +68,7 @@ impl Stats {
             Event::Compile => &self.compiles,
             Event::DiskRejected => &self.disk_rejected,
             Event::DiskWriteFailure => &self.disk_write_failures,
+            Event::DiskEviction => &self.disk_evictions,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -75,6 +80,7 @@ impl Stats {
             compiles: self.compiles.load(Ordering::Relaxed),
             disk_rejected: self.disk_rejected.load(Ordering::Relaxed),
             disk_write_failures: self.disk_write_failures.load(Ordering::Relaxed),
+            disk_evictions: self.disk_evictions.load(Ordering::Relaxed),
         }
     }
 }
@@ -105,11 +111,51 @@ impl<V> MemoryCache<V> {
     }
 }
 
-/// Directory of `<code hash hex>.cwasm` files.
+/// Directory of `<code hash hex>.cwasm` files, at most `max_bytes` in all: the least
+/// recently used entries are deleted to make room (they are recompiled when needed).
 pub(crate) struct DiskCache {
     dir: PathBuf,
     fingerprint: [u8; 32],
     temp_counter: AtomicU64,
+    max_bytes: u64,
+    index: Mutex<DiskIndex>,
+}
+
+/// File sizes of the entries, least recently used first, and their sum.
+struct DiskIndex {
+    sizes: LruCache<H256, u64>,
+    total: u64,
+}
+
+impl DiskIndex {
+    fn insert(&mut self, hash: H256, size: u64) {
+        if let Some(old) = self.sizes.put(hash, size) {
+            self.total = self.total.saturating_sub(old);
+        }
+        self.total = self.total.saturating_add(size);
+    }
+
+    fn remove(&mut self, hash: &H256) {
+        if let Some(size) = self.sizes.pop(hash) {
+            self.total = self.total.saturating_sub(size);
+        }
+    }
+}
+
+const ARTIFACT_EXTENSION: &str = "cwasm";
+
+/// The code hash a cache file name stands for, if it is an entry's name.
+fn entry_hash(name: &str) -> Option<H256> {
+    let hex = name.strip_suffix(".cwasm")?;
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+        let pair = std::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(H256(out))
 }
 
 fn checksum(fingerprint: &[u8; 32], hash: &H256, artifact: &[u8]) -> [u8; 32] {
@@ -123,20 +169,73 @@ fn checksum(fingerprint: &[u8; 32], hash: &H256, artifact: &[u8]) -> [u8; 32] {
 
 impl DiskCache {
     /// `fingerprint` identifies the validation limits (and validator version) entries
-    /// were produced under.
-    pub(crate) fn open(dir: &Path, fingerprint: [u8; 32]) -> Result<Self, ExecutorError> {
-        fs::create_dir_all(dir)
-            .map_err(|e| ExecutorError::CacheDir(format!("{}: {e}", dir.display())))?;
-        Ok(Self {
+    /// were produced under. Entries already there are indexed oldest first (by
+    /// modification time) and trimmed to `max_bytes`; temp files a crash left behind
+    /// are deleted.
+    pub(crate) fn open(
+        dir: &Path,
+        fingerprint: [u8; 32],
+        max_bytes: u64,
+    ) -> Result<Self, ExecutorError> {
+        let dir_error =
+            |e: std::io::Error| ExecutorError::CacheDir(format!("{}: {e}", dir.display()));
+        fs::create_dir_all(dir).map_err(dir_error)?;
+        let mut found = Vec::new();
+        for entry in fs::read_dir(dir).map_err(dir_error)? {
+            let entry = entry.map_err(dir_error)?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Ok(meta) = entry.metadata() else { continue };
+            if let Some(hash) = entry_hash(name) {
+                let modified = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+                found.push((modified, hash, meta.len()));
+            } else if name.contains(".tmp.") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        found.sort();
+        let mut index = DiskIndex {
+            sizes: LruCache::unbounded(),
+            total: 0,
+        };
+        for (_, hash, size) in found {
+            index.insert(hash, size);
+        }
+        let cache = Self {
             dir: dir.to_path_buf(),
             fingerprint,
             temp_counter: AtomicU64::new(0),
-        })
+            max_bytes,
+            index: Mutex::new(index),
+        };
+        cache.evict_to_cap();
+        Ok(cache)
+    }
+
+    /// Delete least recently used entries until the directory fits the cap; returns
+    /// how many went.
+    pub(crate) fn evict_to_cap(&self) -> u64 {
+        let mut evicted = 0u64;
+        let mut index = self.index.lock();
+        while index.total > self.max_bytes {
+            let Some((hash, size)) = index.sizes.pop_lru() else {
+                break;
+            };
+            index.total = index.total.saturating_sub(size);
+            let _ = fs::remove_file(self.path(&hash));
+            evicted = evicted.saturating_add(1);
+        }
+        evicted
+    }
+
+    /// Bytes the indexed entries take.
+    pub(crate) fn total_bytes(&self) -> u64 {
+        self.index.lock().total
     }
 
     pub(crate) fn path(&self, hash: &H256) -> PathBuf {
         let hex: String = hash.0.iter().map(|b| format!("{b:02x}")).collect();
-        self.dir.join(format!("{hex}.cwasm"))
+        self.dir.join(format!("{hex}.{ARTIFACT_EXTENSION}"))
     }
 
     /// The verified artifact for `hash`, or `None` if there is no usable entry. A bad
@@ -158,6 +257,12 @@ impl DiskCache {
             self.remove(hash);
             return Err(());
         }
+        // A hit makes the entry the most recently used (an unindexed one is adopted).
+        let mut index = self.index.lock();
+        if index.sizes.get(hash).is_none() {
+            index.insert(*hash, meta.len());
+        }
+        drop(index);
         bytes.drain(..HEADER_BYTES);
         Ok(Some(bytes))
     }
@@ -176,8 +281,16 @@ impl DiskCache {
     }
 
     /// Write atomically (temp file + rename) so a crash never leaves a torn entry under
-    /// the final name.
-    pub(crate) fn store(&self, hash: &H256, artifact: &[u8]) -> std::io::Result<()> {
+    /// the final name, then evict least recently used entries beyond the cap. Returns
+    /// how many were evicted. An artifact larger than the whole cap is not written.
+    pub(crate) fn store(&self, hash: &H256, artifact: &[u8]) -> std::io::Result<u64> {
+        let size = u64::try_from(HEADER_BYTES.saturating_add(artifact.len())).unwrap_or(u64::MAX);
+        if size > self.max_bytes {
+            return Err(std::io::Error::other(format!(
+                "artifact of {size} bytes exceeds the disk cache cap of {} bytes",
+                self.max_bytes
+            )));
+        }
         let path = self.path(hash);
         let n = self.temp_counter.fetch_add(1, Ordering::Relaxed);
         let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
@@ -191,13 +304,16 @@ impl DiskCache {
             file.sync_all()?;
             fs::rename(&tmp, &path)
         })();
-        if result.is_err() {
+        if let Err(e) = result {
             let _ = fs::remove_file(&tmp);
+            return Err(e);
         }
-        result
+        self.index.lock().insert(*hash, size);
+        Ok(self.evict_to_cap())
     }
 
     pub(crate) fn remove(&self, hash: &H256) {
+        self.index.lock().remove(hash);
         let _ = fs::remove_file(self.path(hash));
     }
 }
@@ -209,7 +325,7 @@ mod tests {
     #[test]
     fn round_trip_and_corruption() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = DiskCache::open(dir.path(), [7; 32]).unwrap();
+        let cache = DiskCache::open(dir.path(), [7; 32], u64::MAX).unwrap();
         let hash = H256([1; 32]);
         assert_eq!(cache.load(&hash), Ok(None));
         cache.store(&hash, b"artifact bytes").unwrap();
@@ -232,13 +348,69 @@ mod tests {
     #[test]
     fn entry_is_bound_to_hash_and_fingerprint() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = DiskCache::open(dir.path(), [7; 32]).unwrap();
+        let cache = DiskCache::open(dir.path(), [7; 32], u64::MAX).unwrap();
         let (a, b) = (H256([1; 32]), H256([2; 32]));
         cache.store(&a, b"x").unwrap();
         fs::copy(cache.path(&a), cache.path(&b)).unwrap();
         assert_eq!(cache.load(&b), Err(()));
 
-        let other_limits = DiskCache::open(dir.path(), [8; 32]).unwrap();
+        let other_limits = DiskCache::open(dir.path(), [8; 32], u64::MAX).unwrap();
         assert_eq!(other_limits.load(&a), Err(()));
+    }
+
+    fn h(i: u8) -> H256 {
+        H256([i; 32])
+    }
+
+    #[test]
+    fn least_recently_used_entries_go_to_keep_under_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = (HEADER_BYTES + 100) as u64;
+        let cache = DiskCache::open(dir.path(), [7; 32], entry * 3).unwrap();
+        for i in 1..=3 {
+            assert_eq!(cache.store(&h(i), &[i; 100]).unwrap(), 0);
+        }
+        // Using 1 makes 2 the least recently used; a fourth entry evicts it.
+        assert!(cache.load(&h(1)).unwrap().is_some());
+        assert_eq!(cache.store(&h(4), &[4; 100]).unwrap(), 1);
+        assert_eq!(cache.load(&h(2)), Ok(None));
+        assert!(!cache.path(&h(2)).exists());
+        for i in [1, 3, 4] {
+            assert!(cache.load(&h(i)).unwrap().is_some(), "entry {i}");
+        }
+        assert_eq!(cache.total_bytes(), entry * 3);
+
+        // Removing frees its bytes; an artifact larger than the cap is not written.
+        cache.remove(&h(3));
+        assert_eq!(cache.total_bytes(), entry * 2);
+        assert!(cache.store(&h(5), &[5; 400]).is_err());
+        assert!(!cache.path(&h(5)).exists());
+    }
+
+    #[test]
+    fn reopening_indexes_what_is_there_and_trims_to_a_lower_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = (HEADER_BYTES + 100) as u64;
+        {
+            let cache = DiskCache::open(dir.path(), [7; 32], u64::MAX).unwrap();
+            for i in 1..=4 {
+                cache.store(&h(i), &[i; 100]).unwrap();
+            }
+        }
+        let torn = format!("{}.tmp.1.0", "cd".repeat(32));
+        fs::write(dir.path().join(torn), b"torn").unwrap();
+        let cache = DiskCache::open(dir.path(), [7; 32], entry * 2).unwrap();
+        assert_eq!(cache.total_bytes(), entry * 2);
+        let left = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(left, 2, "two entries fit; the temp file is gone");
+    }
+
+    #[test]
+    fn entry_names_parse_only_as_hashes() {
+        let name = format!("{}.cwasm", "ab".repeat(32));
+        assert_eq!(entry_hash(&name), Some(H256([0xab; 32])));
+        assert_eq!(entry_hash("ab.cwasm"), None);
+        assert_eq!(entry_hash(&format!("{}.cwasm", "zz".repeat(32))), None);
+        assert_eq!(entry_hash(&"ab".repeat(32)), None);
     }
 }

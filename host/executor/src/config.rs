@@ -1,7 +1,7 @@
 //! Executor limits and the gas schedule.
 //!
-//! Everything here except `cache_dir`, `memory_cache_entries`, `pool_instances`,
-//! `log_contract_debug` and the wall-clock backstop is consensus-relevant: every node of a chain must use the same
+//! Everything here except `cache_dir`, `disk_cache_max_bytes`, `memory_cache_entries`,
+//! `pool_instances`, `log_contract_debug` and the wall-clock backstop is consensus-relevant: every node of a chain must use the same
 //! values, so they belong in the chain parameters.
 
 use std::path::PathBuf;
@@ -17,6 +17,10 @@ pub const MAX_STORAGE_VALUE_BYTES: usize = 16 * 1024;
 pub const MAX_EVENT_TOPICS: usize = 4;
 /// Largest event payload.
 pub const MAX_EVENT_DATA_BYTES: usize = 16 * 1024;
+
+/// Default cap of the on-disk artifact cache: room for several hundred contracts
+/// (an artifact of the largest accepted code is a few MiB).
+pub const DEFAULT_DISK_CACHE_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Bumped whenever validation or instrumentation changes, so that disk-cached artifacts
 /// produced by an older version are rebuilt instead of trusted.
@@ -52,6 +56,8 @@ pub struct ExecutorConfig {
     pub max_call_depth: u32,
     /// Where compiled artifacts are kept across restarts; `None` keeps them in memory only.
     pub cache_dir: Option<PathBuf>,
+    /// Most bytes of artifacts kept in `cache_dir`; the least recently used go first.
+    pub disk_cache_max_bytes: u64,
     /// Compiled modules kept in the in-memory LRU.
     pub memory_cache_entries: usize,
     /// Instances (and memories and tables) preallocated by the pooling allocator. One
@@ -84,6 +90,7 @@ impl Default for ExecutorConfig {
             max_wasm_stack: 256 * 1024,
             max_call_depth: 5,
             cache_dir: None,
+            disk_cache_max_bytes: DEFAULT_DISK_CACHE_BYTES,
             memory_cache_entries: 256,
             pool_instances: 128,
             wall_clock_backstop: Duration::from_secs(10),

@@ -29,4 +29,8 @@ impl ContractEngine for Executor {
             tracing::info!(target: "contracts", %contract, "{message}");
         }
     }
+
+    fn code_removed(&self, code_hash: &H256) {
+        self.forget(code_hash);
+    }
 }

@@ -5,6 +5,7 @@ use crate::cache::{CacheStats, DiskCache, Event, MemoryCache, Stats};
 use crate::config::ExecutorConfig;
 use crate::env::ContractEnv;
 use crate::error::{ExecError, ExecutorError, TrapKind, UploadError};
+use crate::host::debug::ExecutionScope;
 use crate::host::{self, EnvPtr, HostState, HostTrap, ReturnedValue};
 use crate::stack::{self, Layout, STACK_EXPORT};
 use crate::validate::{contract_features, validate, ModuleInfo};
@@ -104,7 +105,11 @@ impl Executor {
         let mut linker = Linker::new(&engine);
         host::link(&mut linker).map_err(|e| ExecutorError::Engine(format!("{e:#}")))?;
         let disk = match &config.cache_dir {
-            Some(dir) => Some(DiskCache::open(dir, config.validation_fingerprint())?),
+            Some(dir) => Some(DiskCache::open(
+                dir,
+                config.validation_fingerprint(),
+                config.disk_cache_max_bytes,
+            )?),
             None => None,
         };
         let backstop_ticks = config
@@ -281,9 +286,16 @@ impl Executor {
                 .serialize()
                 .map_err(|e| std::io::Error::other(e.to_string()))
                 .and_then(|artifact| disk.store(hash, &artifact));
-            if let Err(e) = written {
-                tracing::warn!(error = %e, "could not cache contract artifact on disk");
-                self.stats.record(Event::DiskWriteFailure);
+            match written {
+                Ok(evicted) => {
+                    for _ in 0..evicted {
+                        self.stats.record(Event::DiskEviction);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not cache contract artifact on disk");
+                    self.stats.record(Event::DiskWriteFailure);
+                }
             }
         }
         let compiled = Arc::new(Compiled { pre });
@@ -330,6 +342,7 @@ impl Executor {
         // own stack is short (tokio's 2 MiB workers, deep nesting): running out of native
         // stack would kill the process, which a contract must never be able to do.
         let frame_stack = self.config.native_stack_per_frame();
+        let _debug_budget = ExecutionScope::enter();
         stacker::maybe_grow(frame_stack, frame_stack.saturating_mul(4), || {
             self.execute_frame(code_hash, entry, env, input, gas_limit)
         })
@@ -442,6 +455,9 @@ fn run(
     ExecOutcome { result, gas_used }
 }
 
+const NATIVE_STACK_OVERFLOW: &str =
+    "native wasm stack (max_wasm_stack) exhausted before the deterministic stack limit";
+
 /// Map an error out of wasm into a deterministic trap, a return, or a node fault.
 fn classify(
     err: wasmtime::Error,
@@ -477,7 +493,11 @@ fn classify(
                     "deterministic stack limit (max_stack_slots) exceeded",
                 ))
             }
-            T::StackOverflow => TrapKind::StackOverflow,
+            // Wasmtime's native limit: how deep code gets before it fires depends on the
+            // CPU, the compiler and the wasmtime version, so nodes would disagree. The
+            // deterministic counter fires first for all validated code; reaching this
+            // is the node's problem, never a transaction's result.
+            T::StackOverflow => return Err(ExecError::NodeFault(NATIVE_STACK_OVERFLOW.into())),
             T::MemoryOutOfBounds | T::HeapMisaligned => TrapKind::MemoryOutOfBounds,
             T::UnreachableCodeReached => TrapKind::Unreachable,
             T::IntegerDivisionByZero => TrapKind::DivisionByZero,
@@ -507,4 +527,33 @@ fn spawn_ticker(engine: &Engine, tick: std::time::Duration) -> Result<Ticker, Ex
         stop: Some(stop),
         thread: Some(thread),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classified(trap: wasmtime::Trap, stack_limit_hit: bool) -> Result<ExecReturn, ExecError> {
+        classify(wasmtime::Error::new(trap), None, stack_limit_hit)
+    }
+
+    #[test]
+    fn native_stack_overflow_is_a_node_fault_and_the_logical_limit_a_trap() {
+        let native = classified(wasmtime::Trap::StackOverflow, false);
+        match &native {
+            Err(e @ ExecError::NodeFault(msg)) => {
+                assert!(e.is_node_fault());
+                assert!(msg.contains("max_wasm_stack"), "{msg}");
+            }
+            other => panic!("expected a node fault, got {other:?}"),
+        }
+        match classified(wasmtime::Trap::UnreachableCodeReached, true) {
+            Err(ExecError::Trap(t)) => assert_eq!(t.kind, TrapKind::StackOverflow),
+            other => panic!("expected a deterministic trap, got {other:?}"),
+        }
+        assert_eq!(
+            classified(wasmtime::Trap::Interrupt, false),
+            Err(ExecError::Timeout)
+        );
+    }
 }

@@ -14,7 +14,8 @@
 //!   threads, memory64, multi-memory, reference types, ...), refused at upload;
 //! - memory and tables are bounded by a `ResourceLimiter`; recursion by a deterministic
 //!   logical stack limit instrumented into the code at upload (`max_stack_slots`), with
-//!   wasmtime's native `max_wasm_stack` as the backstop; code size, functions, locals and
+//!   wasmtime's native `max_wasm_stack` as the backstop (a node fault when reached: its
+//!   depth depends on the machine); code size, functions, locals and
 //!   params by the validator, which runs before any compilation;
 //! - uploads are charged per byte, per function and per control-flow instruction (the
 //!   measured drivers of Cranelift compile time); artifacts are cached by code hash in
@@ -37,8 +38,8 @@ mod validate;
 
 pub use cache::CacheStats;
 pub use config::{
-    ExecutorConfig, GasSchedule, MAX_EVENT_DATA_BYTES, MAX_EVENT_TOPICS, MAX_STORAGE_KEY_BYTES,
-    MAX_STORAGE_VALUE_BYTES, WASM_PAGE_BYTES,
+    ExecutorConfig, GasSchedule, DEFAULT_DISK_CACHE_BYTES, MAX_EVENT_DATA_BYTES, MAX_EVENT_TOPICS,
+    MAX_STORAGE_KEY_BYTES, MAX_STORAGE_VALUE_BYTES, WASM_PAGE_BYTES,
 };
 pub use env::{contract_address, CallResult, CallStack, CallStatus, ContractEnv, EnvError};
 pub use error::{ExecError, ExecutorError, Trap, TrapKind, UploadError};
@@ -47,6 +48,7 @@ pub use executor::{
 };
 pub use hm_contracts_api::ContractEngine;
 pub use host::abi::{host_function_names, HOST_MODULE};
+pub use host::debug::{MAX_DEBUG_MESSAGES_PER_EXECUTION, MAX_DEBUG_MESSAGE_BYTES};
 
 #[cfg(test)]
 mod tests {

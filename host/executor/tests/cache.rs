@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use hm_executor::{CacheStats, Entry, ExecError, Executor, ExecutorConfig};
+use hm_executor::{CacheStats, ContractEngine, Entry, ExecError, Executor, ExecutorConfig};
 use hm_primitives::{AccountId, H256};
 use std::fs;
 use std::path::Path;
@@ -188,4 +188,57 @@ fn memory_cache_is_bounded() {
     // The first was evicted: preparing it again compiles.
     exec.prepare(&codes[0]).unwrap();
     assert_eq!(exec.cache_stats().compiles, 4);
+}
+
+#[test]
+fn removed_code_leaves_no_artifact_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let exec = with_dir(dir.path());
+    let code = echo();
+    let prepared = exec.prepare(&code).unwrap();
+    assert_eq!(artifacts(dir.path()).len(), 1);
+    ContractEngine::code_removed(&exec, &prepared.code_hash);
+    assert!(artifacts(dir.path()).is_empty());
+    assert!(!exec.is_cached(&prepared.code_hash));
+}
+
+#[test]
+fn disk_cache_stays_under_its_byte_cap() {
+    let codes: Vec<Vec<u8>> = (0..4)
+        .map(|i| contract("", &format!("(drop (i32.const {i}))")))
+        .collect();
+    // Measure one artifact, then allow room for two and a half.
+    let scratch = tempfile::tempdir().unwrap();
+    with_dir(scratch.path()).prepare(&codes[0]).unwrap();
+    let size = fs::metadata(artifacts(scratch.path()).pop().unwrap())
+        .unwrap()
+        .len();
+    let cap = size * 5 / 2;
+
+    let dir = tempfile::tempdir().unwrap();
+    let exec = Executor::new(ExecutorConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        disk_cache_max_bytes: cap,
+        pool_instances: 2,
+        ..ExecutorConfig::default()
+    })
+    .unwrap();
+    for code in &codes {
+        exec.prepare(code).unwrap();
+    }
+    let kept = artifacts(dir.path());
+    assert_eq!(kept.len(), 2);
+    assert_eq!(exec.cache_stats().disk_evictions, 2);
+    let on_disk: u64 = kept.iter().map(|p| fs::metadata(p).unwrap().len()).sum();
+    assert!(on_disk <= cap, "{on_disk} > {cap}");
+    // The newest two stayed; an evicted one still runs (recompiled from the chain's copy).
+    let hash = |c: &[u8]| H256(*blake3::hash(c).as_bytes());
+    let names: Vec<_> = kept
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_owned())
+        .collect();
+    for code in &codes[2..] {
+        let hex: String = hash(code).0.iter().map(|b| format!("{b:02x}")).collect();
+        assert!(names.iter().any(|n| *n == *hex), "{hex} kept");
+    }
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use hm_executor::{Entry, ExecError, ExecOutcome, Executor, TrapKind, UploadError};
+use hm_executor::{Entry, ExecError, ExecOutcome, Executor, ExecutorConfig, TrapKind, UploadError};
 use hm_primitives::AccountId;
 
 const C: AccountId = AccountId([0xC0; 32]);
@@ -154,4 +154,26 @@ fn instrumentation_only_inserts_and_adds_one_global_and_export() {
         Err(UploadError::Limit(msg)) => assert!(msg.contains("reserved"), "{msg}"),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn native_stack_exhaustion_is_a_node_fault_not_a_trap() {
+    // A logical limit far beyond what 64 KiB of native stack holds: wasmtime's own limit
+    // fires first, at a depth that depends on the machine, so no result may be recorded.
+    let exec = Executor::new(ExecutorConfig {
+        max_wasm_stack: 64 * 1024,
+        max_stack_slots: 1 << 30,
+        ..test_config()
+    })
+    .expect("executor");
+    let out = exec_call(&exec, &countdown(1_000_000));
+    match &out.result {
+        Err(e @ ExecError::NodeFault(msg)) => {
+            assert!(e.is_node_fault());
+            assert!(msg.contains("max_wasm_stack"), "{msg}");
+        }
+        other => panic!("expected a node fault, got {other:?}"),
+    }
+    // The executor stays usable.
+    assert!(exec_call(&exec, &countdown(3)).result.is_ok());
 }

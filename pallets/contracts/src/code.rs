@@ -197,6 +197,10 @@ pub(crate) fn remove_code(
     deposit::release(ext, who, info.deposit)?;
     ext.storage_remove(&storage::pristine_code(code_hash));
     ext.storage_remove(&storage::code_info(code_hash));
+    // The node's compiled artifact goes too, so removed code does not hold disk space.
+    if let Some(engine) = ext.contract_engine() {
+        engine.code_removed(code_hash);
+    }
     deposit_event(
         ext,
         &Event::CodeRemoved {

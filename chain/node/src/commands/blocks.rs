@@ -40,7 +40,7 @@ pub fn purge(chain: &ChainArgs, yes: bool) -> anyhow::Result<()> {
 fn open_client(chain: &ChainArgs) -> anyhow::Result<Arc<Client>> {
     let spec = crate::load_spec(chain)?;
     let base = BasePath::resolve(chain)?;
-    Ok(crate::chain::open(&spec, &base)?.client)
+    Ok(crate::chain::open(&spec, &base, chain.state_pruning)?.client)
 }
 
 pub fn export(chain: &ChainArgs, from: u64, to: Option<u64>, output: &Path) -> anyhow::Result<()> {

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: build and commit blocks on a ChainDb.
 #![allow(dead_code)]
 use hm_primitives::{AccountId, Block, Header, Justification, SignedBlock, H256};
-use hm_storage::{ChainDb, PreparedState, StateChanges};
+use hm_storage::{ChainDb, PreparedState, StateChanges, StorageError};
 use std::path::Path;
 
 pub fn temp_db() -> (tempfile::TempDir, ChainDb) {
@@ -65,4 +65,39 @@ pub fn del(key: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
 pub fn raw_db(path: &Path) -> rocksdb::DB {
     let opts = rocksdb::Options::default();
     rocksdb::DB::open_cf(&opts, path, hm_storage::layout::ALL).expect("raw open")
+}
+
+/// Five final blocks; block `i` sets `a` = i; block 4 also deletes `b`, adds `c`
+/// and carries two extrinsics. Returns the block hashes.
+pub fn build_chain(path: &Path) -> Vec<H256> {
+    let db = ChainDb::open(path).unwrap();
+    let mut hashes = vec![commit(&db, &vec![set(b"a", b"0"), set(b"b", b"keep")])];
+    for i in 1..4u8 {
+        hashes.push(commit(&db, &vec![set(b"a", &[b'0' + i])]));
+    }
+    let (block, prepared) = next_block(
+        &db,
+        &vec![set(b"a", b"4"), del(b"b"), set(b"c", b"new")],
+        vec![b"xt-a".to_vec(), b"xt-b".to_vec()],
+    );
+    hashes.push(block.block.header.hash());
+    db.commit_block(&block, prepared, true).unwrap();
+    hashes
+}
+
+pub fn edit(path: &Path, f: impl FnOnce(&rocksdb::DB)) {
+    let raw = raw_db(path);
+    f(&raw);
+}
+
+pub fn cf<'a>(raw: &'a rocksdb::DB, name: &str) -> &'a rocksdb::ColumnFamily {
+    raw.cf_handle(name).unwrap()
+}
+
+pub fn expect_refusal(path: &Path, needle: &str) {
+    match ChainDb::open(path) {
+        Err(StorageError::Inconsistent(msg)) => assert!(msg.contains(needle), "message: {msg}"),
+        Err(other) => panic!("expected Inconsistent containing {needle:?}, got {other}"),
+        Ok(_) => panic!("expected Inconsistent containing {needle:?}, but open succeeded"),
+    }
 }

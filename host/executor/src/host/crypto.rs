@@ -1,6 +1,9 @@
 //! Hashing, signature verification and debug output.
 
-use super::{charge, charge_bytes, check_region, len_arg, read_bytes, write_bytes, Cx, HostResult};
+use super::{
+    charge, charge_bytes, check_region, checked_range, debug, len_arg, memory, read_bytes,
+    write_bytes, Cx, HostResult, HostTrap,
+};
 
 pub(super) fn blake3(cx: &mut Cx<'_>, ptr: i32, len: i32, out_ptr: i32) -> HostResult<()> {
     let cost = cx.data().schedule.blake3_base;
@@ -36,10 +39,25 @@ pub(super) fn falcon_verify(
     Ok(i32::from(valid))
 }
 
+/// Charges the whole message whether or not it is printed (printing is node-local), but
+/// copies at most [`debug::MAX_DEBUG_MESSAGE_BYTES`] of it, within the execution's budget.
 pub(super) fn debug_log(cx: &mut Cx<'_>, ptr: i32, len: i32) -> HostResult<()> {
+    const F: &str = "debug_log";
     charge(cx, 0)?;
-    let bytes = read_bytes(cx, "debug_log", ptr, len_arg(len))?;
-    let text = String::from_utf8_lossy(&bytes);
+    let len = len_arg(len);
+    check_region(cx, F, ptr, len)?;
+    charge_bytes(cx, |s| s.copy_per_byte, len)?;
+    let text = match debug::admit() {
+        debug::Admission::Drop => return Ok(()),
+        debug::Admission::Notice(notice) => notice,
+        debug::Admission::Pass => {
+            let data = memory(cx)?.data(&*cx);
+            let kept = len.min(debug::MAX_DEBUG_MESSAGE_BYTES);
+            let range = checked_range(F, ptr, kept, data.len())?;
+            let bytes = data.get(range).ok_or(HostTrap::BadPointer(F))?;
+            debug::bounded_text(bytes, len)
+        }
+    };
     cx.data_mut().env().debug_log(&text);
     Ok(())
 }

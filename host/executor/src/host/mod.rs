@@ -9,6 +9,7 @@
 
 pub(crate) mod abi;
 mod crypto;
+pub(crate) mod debug;
 mod effects;
 mod io;
 mod storage;
