@@ -14,7 +14,7 @@ use hm_consensus_dev::{DevConfig, DevEngine};
 use hm_crypto::Keypair;
 use hm_metrics::Metrics;
 use hm_network::NetworkHandle;
-use hm_primitives::H256;
+use hm_primitives::{AccountId, Nonce, H256};
 use hm_txpool::{PoolConfig, TransactionPool};
 use std::{
     net::{IpAddr, SocketAddr},
@@ -58,6 +58,12 @@ impl TransactionPoolApi for RpcPool {
     }
     fn pending(&self) -> Vec<Vec<u8>> {
         self.pool.pending()
+    }
+    fn pending_limited(&self, max_count: usize, max_bytes: usize) -> Vec<Vec<u8>> {
+        self.pool.pending_limited(max_count, max_bytes)
+    }
+    fn next_nonce(&self, who: &AccountId, on_chain: Nonce) -> Nonce {
+        self.pool.next_nonce(who, on_chain)
     }
     fn status(&self) -> PoolStatus {
         self.pool.status()
