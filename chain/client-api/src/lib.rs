@@ -192,6 +192,12 @@ pub trait TransactionPoolApi: Send + Sync {
     ) -> Result<(H256, mpsc::UnboundedReceiver<TxStatus>), PoolError>;
     /// Encoded pending extrinsics, ready first.
     fn pending(&self) -> Vec<Vec<u8>>;
+    /// Like [`TransactionPoolApi::pending`], but at most `max_count` extrinsics and
+    /// `max_bytes` of them, so a caller never makes the pool copy itself whole.
+    fn pending_limited(&self, max_count: usize, max_bytes: usize) -> Vec<Vec<u8>>;
+    /// The nonce `who` should sign next when its nonce on chain is `on_chain`: past
+    /// every consecutive nonce from `on_chain` it already has in the pool.
+    fn next_nonce(&self, who: &AccountId, on_chain: Nonce) -> Nonce;
     fn status(&self) -> PoolStatus;
 }
 

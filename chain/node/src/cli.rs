@@ -77,12 +77,30 @@ pub struct RunArgs {
     /// Listen for RPC on all interfaces instead of 127.0.0.1.
     #[arg(long)]
     pub rpc_external: bool,
-    /// Which RPC methods to serve; `auto` serves unsafe ones only on localhost.
+    /// Which RPC methods to serve; `auto` serves unsafe ones only to clients connecting
+    /// from this machine (by their address, whatever the listen address).
     #[arg(long, value_enum, default_value_t = RpcMethodsArg::Auto)]
     pub rpc_methods: RpcMethodsArg,
     /// Maximum simultaneous RPC connections.
     #[arg(long, default_value_t = 100)]
     pub rpc_max_connections: u32,
+    /// Maximum simultaneous RPC connections from one address (one /64 for IPv6).
+    #[arg(long, default_value_t = hm_rpc::DEFAULT_MAX_CONNECTIONS_PER_IP)]
+    pub rpc_max_connections_per_ip: u32,
+    /// RPC calls per minute, per WebSocket connection and per address for HTTP.
+    /// Default: unlimited.
+    #[arg(long, value_name = "CALLS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rpc_rate_limit: Option<u32>,
+    /// Web pages (browser origins) that may use RPC: `all`, or a comma-separated list
+    /// such as `http://localhost:*,https://app.example`. Default: pages on localhost on
+    /// a dev chain, none otherwise. Clients that send no Origin are not affected.
+    #[arg(long, value_name = "ORIGINS", value_parser = hm_rpc::AllowedOrigins::parse)]
+    pub rpc_cors: Option<hm_rpc::AllowedOrigins>,
+    /// Host header values RPC answers to: `all`, or a comma-separated list of
+    /// `host[:port]` (`*` wildcards). Default: localhost, 127.0.0.1 and [::1] with the
+    /// RPC port when listening on loopback; any with --rpc-external.
+    #[arg(long, value_name = "HOSTS", value_parser = hm_rpc::AllowedHosts::parse)]
+    pub rpc_allowed_hosts: Option<hm_rpc::AllowedHosts>,
     /// Prometheus metrics port.
     #[arg(long, default_value_t = 9615)]
     pub prometheus_port: u16,

@@ -14,7 +14,7 @@ use hm_consensus_dev::{DevConfig, DevEngine};
 use hm_crypto::Keypair;
 use hm_metrics::Metrics;
 use hm_network::NetworkHandle;
-use hm_primitives::H256;
+use hm_primitives::{AccountId, Nonce, H256};
 use hm_txpool::{PoolConfig, TransactionPool};
 use std::{
     net::{IpAddr, SocketAddr},
@@ -58,6 +58,12 @@ impl TransactionPoolApi for RpcPool {
     }
     fn pending(&self) -> Vec<Vec<u8>> {
         self.pool.pending()
+    }
+    fn pending_limited(&self, max_count: usize, max_bytes: usize) -> Vec<Vec<u8>> {
+        self.pool.pending_limited(max_count, max_bytes)
+    }
+    fn next_nonce(&self, who: &AccountId, on_chain: Nonce) -> Nonce {
+        self.pool.next_nonce(who, on_chain)
     }
     fn status(&self) -> PoolStatus {
         self.pool.status()
@@ -230,11 +236,21 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let rpc_config = hm_rpc::RpcConfig {
         addr: SocketAddr::from((rpc_ip, args.rpc_port)),
         max_connections: args.rpc_max_connections,
+        max_connections_per_ip: args.rpc_max_connections_per_ip,
+        rate_limit_per_conn: args.rpc_rate_limit,
         methods: match args.rpc_methods {
             RpcMethodsArg::Auto => hm_rpc::RpcMethods::Auto,
             RpcMethodsArg::Safe => hm_rpc::RpcMethods::Safe,
             RpcMethodsArg::Unsafe => hm_rpc::RpcMethods::Unsafe,
         },
+        allowed_origins: args.rpc_cors.clone().unwrap_or_else(|| {
+            if dev_chain {
+                hm_rpc::AllowedOrigins::localhost()
+            } else {
+                hm_rpc::AllowedOrigins::none()
+            }
+        }),
+        allowed_hosts: args.rpc_allowed_hosts.clone(),
         ..hm_rpc::RpcConfig::default()
     };
     let node_info = hm_rpc::NodeInfo {
@@ -263,10 +279,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         metrics: Some(metrics.clone()),
         health: health_source(client.clone(), network.clone(), progress, !dev_chain),
     };
-    let (rpc_addr, rpc_handle) = hm_rpc::start(rpc_config, deps)
+    let rpc_server = hm_rpc::start(rpc_config, deps)
         .await
         .context("starting JSON-RPC")?;
-    tracing::debug!("JSON-RPC bound to {rpc_addr}");
+    tracing::debug!("JSON-RPC bound to {}", rpc_server.local_addr());
 
     wait_for_shutdown().await;
     tracing::info!("shutting down");
@@ -275,8 +291,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         task.abort();
         let _ = task.await;
     }
-    let _ = rpc_handle.stop();
-    rpc_handle.stopped().await;
+    let _ = rpc_server.stop();
+    rpc_server.stopped().await;
     drop(pool);
     drop(client);
     drop(base);

@@ -147,6 +147,12 @@ mod tests {
         fn pending(&self) -> Vec<Vec<u8>> {
             Vec::new()
         }
+        fn pending_limited(&self, _: usize, _: usize) -> Vec<Vec<u8>> {
+            Vec::new()
+        }
+        fn next_nonce(&self, _: &hm_primitives::AccountId, on_chain: u64) -> u64 {
+            on_chain
+        }
         fn status(&self) -> PoolStatus {
             PoolStatus::default()
         }

@@ -322,17 +322,37 @@ impl TransactionPoolApi for TransactionPool {
 
     /// Ready transactions in inclusion order, then future ones, best first.
     fn pending(&self) -> Vec<Vec<u8>> {
-        let all: Vec<Arc<[u8]>> = {
+        self.pending_limited(usize::MAX, usize::MAX)
+    }
+
+    /// Like `pending`, stopping before `max_count` transactions or `max_bytes`.
+    fn pending_limited(&self, max_count: usize, max_bytes: usize) -> Vec<Vec<u8>> {
+        let chosen: Vec<Arc<[u8]>> = {
             let state = self.state.lock();
-            let ready = state
-                .select_ready(usize::MAX, usize::MAX)
+            let mut chosen: Vec<Arc<[u8]>> = state
+                .select_ready(max_count, max_bytes)
                 .into_iter()
-                .map(|(_, bytes)| bytes);
-            ready
-                .chain(state.futures_best_first().map(|tx| Arc::clone(&tx.bytes)))
-                .collect()
+                .map(|(_, bytes)| bytes)
+                .collect();
+            let mut used: usize = chosen.iter().map(|b| b.len()).sum();
+            for tx in state.futures_best_first() {
+                let Some(total) = used.checked_add(tx.bytes.len()) else {
+                    break;
+                };
+                if chosen.len() >= max_count || total > max_bytes {
+                    break;
+                }
+                used = total;
+                chosen.push(Arc::clone(&tx.bytes));
+            }
+            chosen
         };
-        all.into_iter().map(|bytes| bytes.to_vec()).collect()
+        // Copy the bytes after the lock is released.
+        chosen.into_iter().map(|bytes| bytes.to_vec()).collect()
+    }
+
+    fn next_nonce(&self, who: &AccountId, on_chain: Nonce) -> Nonce {
+        self.state.lock().next_nonce(who, on_chain)
     }
 
     fn status(&self) -> PoolStatus {

@@ -1,5 +1,5 @@
 //! `author_*`: submitting, watching and (unsafe) removing extrinsics.
-use crate::errors::{hash_param, hex_param, pool_error};
+use crate::errors::{hash_param, hex_param, pool_error, too_many_items};
 use crate::PoolAdmin;
 use hm_client_api::{TransactionPoolApi, TxStatus};
 use hm_primitives::{blake3_256, H256};
@@ -12,8 +12,16 @@ use jsonrpsee::types::error::CALL_EXECUTION_FAILED_CODE;
 use jsonrpsee::types::ErrorObject;
 use std::sync::Arc;
 
-/// Methods registered only when unsafe methods are allowed.
+/// Methods that change the node: served only where `--rpc-methods` allows, and
+/// then only to the clients it allows.
 pub const UNSAFE_METHODS: [&str; 1] = ["author_removeExtrinsic"];
+/// Most extrinsics `author_pendingExtrinsics` lists, best first: the pool holds up
+/// to 8,192 (20 MiB), more than a response may carry and costly to copy on each call.
+pub const MAX_PENDING_EXTRINSICS: usize = 1024;
+/// Most bytes of extrinsics it lists (twice that as hex, inside the 15 MiB response cap).
+pub const MAX_PENDING_EXTRINSICS_BYTES: usize = 4 * 1024 * 1024;
+/// Most entries one `author_removeExtrinsic` call may name.
+pub const MAX_REMOVE_EXTRINSICS: usize = 1024;
 
 pub struct AuthorRpc {
     pub pool: Arc<dyn TransactionPoolApi>,
@@ -94,7 +102,10 @@ impl AuthorApiServer for AuthorRpc {
     }
 
     fn pending_extrinsics(&self) -> RpcResult<Vec<Bytes>> {
-        Ok(self.pool.pending().into_iter().map(Bytes).collect())
+        let pending = self
+            .pool
+            .pending_limited(MAX_PENDING_EXTRINSICS, MAX_PENDING_EXTRINSICS_BYTES);
+        Ok(pending.into_iter().map(Bytes).collect())
     }
 }
 
@@ -104,6 +115,13 @@ pub struct AuthorUnsafeRpc {
 
 impl AuthorUnsafeApiServer for AuthorUnsafeRpc {
     fn remove_extrinsic(&self, bytes_or_hash: Vec<ExtrinsicOrHash>) -> RpcResult<Vec<H256>> {
+        if bytes_or_hash.len() > MAX_REMOVE_EXTRINSICS {
+            return Err(too_many_items(
+                "bytes_or_hash",
+                bytes_or_hash.len(),
+                MAX_REMOVE_EXTRINSICS,
+            ));
+        }
         let hashes = bytes_or_hash
             .iter()
             .enumerate()

@@ -2,7 +2,7 @@
 //!
 //! Every input is bounded before it reaches the runtime: hex lengths are checked before
 //! decoding, gas limits against the per-extrinsic maximum, and dry runs (each up to
-//! 0.4 s of wasm) share a few execution slots so callers cannot occupy every core.
+//! 0.4 s of wasm) share execution slots, half the cores, so callers cannot occupy them all.
 use crate::errors::{address_param, hash_param, hex_param, invalid_param, state_error};
 use hm_client_api::{
     ChainApi, ClientError, ContractCode, ContractEvent as Event, ContractExecResult as Exec,
@@ -36,6 +36,12 @@ pub const GAS_MARGIN_FIXED: u64 = 100_000;
 /// How long a dry run waits for a free slot before the server answers "busy".
 pub const DRY_RUN_QUEUE_WAIT: Duration = Duration::from_secs(10);
 
+/// Dry runs executing at once on a machine with `cores` cores: half of them (at
+/// least one), so queries can never occupy the cores that build and check blocks.
+pub fn default_dry_run_slots(cores: usize) -> usize {
+    (cores / 2).max(1)
+}
+
 /// The gas limit to submit with after a dry run that required `gas_required`.
 pub fn gas_with_margin(gas_required: u64) -> u64 {
     gas_required
@@ -52,10 +58,10 @@ pub struct ContractsRpc {
 }
 
 impl ContractsRpc {
-    /// Dry runs in parallel: one per core, at least two, at most eight.
+    /// [`default_dry_run_slots`] for this machine.
     pub fn new(chain: Arc<dyn ChainApi>) -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self::with_slots(chain, cores.clamp(2, 8), DRY_RUN_QUEUE_WAIT)
+        let slots = default_dry_run_slots(crate::runtime::available_cores());
+        Self::with_slots(chain, slots, DRY_RUN_QUEUE_WAIT)
     }
 
     /// `slots` dry runs at once; a caller waits at most `queue_wait` for one.
@@ -491,6 +497,16 @@ mod tests {
         assert_eq!(ok, vec![1, 2]);
         let e = bounded_hex("k", &HexString("0x010".into()), 2).unwrap_err();
         assert!(e.message().contains("`k`"), "{}", e.message());
+    }
+
+    #[test]
+    fn dry_runs_get_half_the_cores_and_at_least_one() {
+        assert_eq!(default_dry_run_slots(0), 1);
+        assert_eq!(default_dry_run_slots(1), 1);
+        assert_eq!(default_dry_run_slots(2), 1);
+        assert_eq!(default_dry_run_slots(3), 1);
+        assert_eq!(default_dry_run_slots(8), 4);
+        assert_eq!(default_dry_run_slots(64), 32);
     }
 
     #[test]

@@ -3,6 +3,7 @@ use hm_client_api::{ClientError, PoolError};
 use hm_primitives::{InvalidTransaction, MAX_EXTRINSIC_BYTES};
 use hm_rpc_api::error_codes::{self, messages};
 use hm_rpc_api::HexString;
+use crate::middleware::{BudgetScope, RateLimiter};
 use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
 
 /// `-32602` naming the parameter and what is wrong with its value.
@@ -113,8 +114,8 @@ pub fn unsafe_method(method: &str) -> ErrorObjectOwned {
     ErrorObject::owned(
         error_codes::UNSAFE_METHOD,
         format!(
-            "{method} is unsafe and this node serves it only on localhost (use --rpc-methods unsafe to serve it \
-             on every interface)"
+            "{method} is unsafe and this node serves it only to clients on its own machine \
+             (use --rpc-methods unsafe to serve it to every client)"
         ),
         None::<()>,
     )
@@ -128,12 +129,24 @@ pub fn subscription_needs_websocket(method: &str) -> ErrorObjectOwned {
     )
 }
 
-pub fn rate_limited(per_minute: u32) -> ErrorObjectOwned {
+pub fn rate_limited(limiter: &RateLimiter) -> ErrorObjectOwned {
+    let whose = match limiter.scope {
+        BudgetScope::Connection => "this connection",
+        BudgetScope::Address => "HTTP requests from your address",
+    };
     ErrorObject::owned(
         error_codes::RATE_LIMITED,
-        format!("rate limit exceeded: this connection may make {per_minute} calls per minute; slow down"),
+        format!(
+            "rate limit exceeded: {whose} may make {} calls per minute; slow down",
+            limiter.per_minute
+        ),
         None::<()>,
     )
+}
+
+/// A list parameter longer than the server takes in one call.
+pub fn too_many_items(param: &str, got: usize, max: usize) -> ErrorObjectOwned {
+    invalid_param(param, format!("{got} items; at most {max} per call"))
 }
 
 #[cfg(test)]

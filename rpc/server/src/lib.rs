@@ -1,21 +1,34 @@
 //! The node's JSON-RPC server: HTTP and WebSocket on one port, Substrate's method
-//! names (see `hm-rpc-api`), bounded in every dimension jsonrpsee lets us bound.
+//! names (see `hm-rpc-api`), bounded in every dimension a client can push on.
 //!
-//! Limits are jsonrpsee's request/response body size, connection count,
-//! subscriptions per connection and batch length (jsonrpsee's default batch is
-//! unlimited), plus an optional per-connection call rate. Unsafe methods, the ones
-//! that change the node, are served only where [`RpcMethods`] allows; elsewhere
-//! they answer with an error that says how to enable them.
+//! - Who: unsafe methods (the ones that change the node) go only to clients whose
+//!   socket address [`RpcMethods`] allows; browsers only from [`AllowedOrigins`];
+//!   requests only with a `Host` in [`AllowedHosts`] (against DNS rebinding).
+//! - How much: jsonrpsee's body, connection, subscription and batch limits, plus
+//!   connections per client address, an optional call rate per connection (per
+//!   address for HTTP), capped list lengths, and a few slots for contract dry runs.
+//! - Where: every call and its blocking work runs on the server's own runtime (see
+//!   [`runtime`]), so RPC load never queues consensus work.
+mod access;
 mod author;
 mod chain;
+mod clients;
 pub mod contracts;
 pub mod errors;
 mod middleware;
+pub mod runtime;
+mod server;
 mod state;
 mod system;
 
+pub use access::{AllowedHosts, AllowedOrigins, OriginFilterLayer, RpcMethods};
+pub use author::{MAX_PENDING_EXTRINSICS, MAX_PENDING_EXTRINSICS_BYTES, MAX_REMOVE_EXTRINSICS};
+pub use clients::{address_key, ClientContext, ClientRegistry, TooManyFromAddress};
 pub use hm_rpc_api::{Health, SyncState};
-pub use middleware::{subscription_names, CallAccounting, RateLimiter, SubscriptionNames};
+pub use middleware::{
+    subscription_names, BudgetScope, CallAccounting, CallPolicy, RateLimiter, SubscriptionNames,
+};
+pub use server::{start, RpcServer};
 
 use hm_client_api::{ChainApi, TransactionPoolApi};
 use hm_metrics::Metrics;
@@ -24,8 +37,6 @@ use hm_rpc_api::{
     AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer, ChainApiServer, ContractsApiServer,
     RpcMethodsApiServer, StateApiServer, SystemApiServer,
 };
-use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
-use jsonrpsee::server::{BatchRequestConfig, ServerBuilder, ServerConfig, ServerHandle};
 use jsonrpsee::RpcModule;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,6 +45,9 @@ use std::sync::Arc;
 pub const DEFAULT_RPC_PORT: u16 = 9944;
 /// Substrate's default request and response cap (15 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: u32 = 15 * 1024 * 1024;
+/// Connections one client address may hold at once: a third of the default total, so
+/// no single host can take every slot.
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: u32 = 32;
 
 /// What the node reports about itself in `system_*`.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,41 +62,31 @@ pub struct NodeInfo {
     pub is_dev: bool,
 }
 
-/// Substrate's `--rpc-methods`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum RpcMethods {
-    /// Only methods that read or submit; never methods that change the node.
-    Safe,
-    /// Every method, on every interface the server listens on.
-    Unsafe,
-    /// Unsafe methods only when listening on a loopback address.
-    #[default]
-    Auto,
-}
-
-impl RpcMethods {
-    pub fn allows_unsafe(self, listen: &SocketAddr) -> bool {
-        match self {
-            RpcMethods::Safe => false,
-            RpcMethods::Unsafe => true,
-            RpcMethods::Auto => listen.ip().is_loopback(),
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RpcConfig {
     pub addr: SocketAddr,
     pub max_request_body: u32,
     pub max_response_body: u32,
     pub max_connections: u32,
+    /// Connections one client address (an IPv6 /64) may hold at once.
+    pub max_connections_per_ip: u32,
     pub max_subscriptions_per_connection: u32,
     /// Most calls in one batch; 0 disables batches.
     pub max_batch_len: u32,
     pub methods: RpcMethods,
-    /// Calls per minute per WebSocket connection. Each HTTP request is its own
-    /// connection to jsonrpsee, so over HTTP this bounds only one batch.
+    /// Calls per minute: per WebSocket connection, and shared by all HTTP requests
+    /// from one address (so reconnecting buys nothing). `None`: unlimited.
     pub rate_limit_per_conn: Option<u32>,
+    /// Browser origins allowed (`--rpc-cors`).
+    pub allowed_origins: AllowedOrigins,
+    /// `Host` values allowed; `None`: [`AllowedHosts::default_for`] the bound address.
+    pub allowed_hosts: Option<AllowedHosts>,
+    /// Contract dry runs executing at once.
+    pub dry_run_slots: usize,
+    /// Threads for RPC blocking work, on the server's own runtime.
+    pub blocking_threads: usize,
+    /// Async worker threads of the server's runtime.
+    pub workers: usize,
 }
 
 impl Default for RpcConfig {
@@ -92,10 +96,16 @@ impl Default for RpcConfig {
             max_request_body: DEFAULT_MAX_BODY_BYTES,
             max_response_body: DEFAULT_MAX_BODY_BYTES,
             max_connections: 100,
+            max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
             max_subscriptions_per_connection: 1024,
             max_batch_len: 64,
             methods: RpcMethods::Auto,
             rate_limit_per_conn: None,
+            allowed_origins: AllowedOrigins::none(),
+            allowed_hosts: None,
+            dry_run_slots: contracts::default_dry_run_slots(runtime::available_cores()),
+            blocking_threads: runtime::default_blocking_threads(),
+            workers: runtime::default_workers(),
         }
     }
 }
@@ -141,9 +151,10 @@ pub struct RpcDeps {
     pub health: HealthSource,
 }
 
-/// All methods, with `author_removeExtrinsic` either served (`allow_unsafe`) or
-/// answering with an error that explains why it is not.
-pub fn build_module(deps: RpcDeps, allow_unsafe: bool) -> RpcModule<()> {
+/// All methods, with `author_removeExtrinsic` either served (`serve_unsafe`; the
+/// per-call policy still decides for each client) or answering with an error that
+/// explains why it is not. `dry_run_slots` contract dry runs execute at once.
+pub fn build_module(deps: RpcDeps, serve_unsafe: bool, dry_run_slots: usize) -> RpcModule<()> {
     let mut module = RpcModule::new(());
     let parts = [
         system::SystemRpc {
@@ -164,7 +175,11 @@ pub fn build_module(deps: RpcDeps, allow_unsafe: bool) -> RpcModule<()> {
         }
         .into_rpc()
         .remove_context(),
-        contracts::ContractsRpc::new(deps.chain.clone())
+        contracts::ContractsRpc::with_slots(
+            deps.chain.clone(),
+            dry_run_slots,
+            contracts::DRY_RUN_QUEUE_WAIT,
+        )
             .into_rpc()
             .remove_context(),
         state::CaesarRpc { chain: deps.chain }
@@ -178,7 +193,7 @@ pub fn build_module(deps: RpcDeps, allow_unsafe: bool) -> RpcModule<()> {
         // Method names are fixed in hm-rpc-api and distinct; a clash is a bug the tests catch.
         module.merge(part).expect("RPC method names are unique");
     }
-    if allow_unsafe {
+    if serve_unsafe {
         let unsafe_part = author::AuthorUnsafeRpc {
             admin: deps.pool_admin,
         }
@@ -205,73 +220,9 @@ pub fn build_module(deps: RpcDeps, allow_unsafe: bool) -> RpcModule<()> {
     module
 }
 
-/// Serve `deps` on `config.addr` (HTTP and WebSocket). Returns the bound address
-/// (useful with port 0) and the handle that stops the server.
-pub async fn start(config: RpcConfig, deps: RpcDeps) -> anyhow::Result<(SocketAddr, ServerHandle)> {
-    let allow_unsafe = config.methods.allows_unsafe(&config.addr);
-    if allow_unsafe && !config.addr.ip().is_loopback() {
-        tracing::warn!(
-            target: "rpc",
-            "serving unsafe RPC methods on {}: anyone who can reach it can change this node's pool",
-            config.addr
-        );
-    }
-    let metrics = deps.metrics.clone();
-    let module = build_module(deps, allow_unsafe);
-    if let Some(m) = &metrics {
-        m.register_rpc_methods(module.method_names());
-    }
-
-    let batch = match config.max_batch_len {
-        0 => BatchRequestConfig::Disabled,
-        n => BatchRequestConfig::Limit(n),
-    };
-    let server_config = ServerConfig::builder()
-        .max_request_body_size(config.max_request_body)
-        .max_response_body_size(config.max_response_body)
-        .max_connections(config.max_connections)
-        .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
-        .set_batch_request_config(batch)
-        .build();
-    let subscriptions = subscription_names(&module);
-    let rate = config.rate_limit_per_conn;
-    let max_response = config.max_response_body as usize;
-    // jsonrpsee builds this service once per WebSocket connection and once per HTTP request.
-    let rpc_middleware = RpcServiceBuilder::new().layer_fn(move |service| {
-        CallAccounting::new(
-            service,
-            metrics.clone(),
-            rate.map(RateLimiter::per_minute),
-            max_response,
-            subscriptions.clone(),
-        )
-    });
-    let server = ServerBuilder::default()
-        .set_config(server_config)
-        .set_rpc_middleware(rpc_middleware)
-        .build(config.addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot bind the RPC server to {}: {e}", config.addr))?;
-    let addr = server.local_addr()?;
-    tracing::info!(target: "rpc", "JSON-RPC (HTTP and WebSocket) on {addr}, unsafe methods {}", if allow_unsafe { "on" } else { "off" });
-    Ok((addr, server.start(module)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn auto_allows_unsafe_only_on_loopback() {
-        let local: SocketAddr = "127.0.0.1:9944".parse().unwrap();
-        let local6: SocketAddr = "[::1]:9944".parse().unwrap();
-        let public: SocketAddr = "0.0.0.0:9944".parse().unwrap();
-        assert!(RpcMethods::Auto.allows_unsafe(&local));
-        assert!(RpcMethods::Auto.allows_unsafe(&local6));
-        assert!(!RpcMethods::Auto.allows_unsafe(&public));
-        assert!(!RpcMethods::Safe.allows_unsafe(&local));
-        assert!(RpcMethods::Unsafe.allows_unsafe(&public));
-    }
 
     #[test]
     fn a_closure_is_a_pool_admin() {
@@ -291,5 +242,9 @@ mod tests {
         assert_eq!(c.max_subscriptions_per_connection, 1024);
         assert_eq!(c.max_batch_len, 64);
         assert_eq!(c.methods, RpcMethods::Auto);
+        assert_eq!(c.max_connections_per_ip, 32);
+        assert_eq!(c.allowed_origins, AllowedOrigins::none());
+        assert_eq!(c.allowed_hosts, None);
+        assert!(c.dry_run_slots >= 1);
     }
 }

@@ -372,13 +372,51 @@ async fn oversized_body_is_refused_and_the_server_keeps_serving() {
     let refused = status == 413 || body.contains("-32007");
     assert!(refused, "status {status}, body {body}");
     assert_alive(node.addr).await;
-    // Over WebSocket the client refuses to send it or the server drops the message; either way
-    // a new connection works.
-    let ws = node.ws().await;
-    let r = ws
-        .submit_extrinsic(HexString(format!("0x{}", "00".repeat(64 * 1024))))
+}
+
+/// A well-formed call of exactly `len` bytes: `author_submitExtrinsic` of zero bytes.
+fn submit_of_len(len: usize) -> String {
+    let frame = |pad: &str, digits: usize| {
+        format!(
+            r#"{{{pad}"jsonrpc":"2.0","id":7,"method":"author_submitExtrinsic","params":["0x{}"]}}"#,
+            "0".repeat(digits)
+        )
+    };
+    let base = frame("", 0).len();
+    // Hex needs an even digit count; a space (valid JSON) absorbs an odd remainder.
+    let pad = if (len - base) % 2 == 1 { " " } else { "" };
+    let request = frame(pad, len - base - pad.len());
+    assert_eq!(request.len(), len);
+    request
+}
+
+#[tokio::test]
+async fn websocket_message_over_the_cap_is_refused_and_the_connection_keeps_serving() {
+    const CAP: u32 = 64 * 1024;
+    let node = start_with(RpcConfig {
+        max_request_body: CAP,
+        ..test_config()
+    })
+    .await;
+    let mut ws = raw::RawWs::connect(node.addr).await;
+    // At the cap: read and judged as an extrinsic (32 KiB of zeros do not decode).
+    let v = ws.call(&submit_of_len(CAP as usize)).await;
+    let (code, _, _) = error_of(&v);
+    assert_eq!(code, i64::from(error_codes::BAD_FORMAT), "{v}");
+    assert_eq!(v["id"], 7);
+    // One byte over: refused unread, with jsonrpsee's "request too big" and the limit.
+    let v = ws.call(&submit_of_len(CAP as usize + 1)).await;
+    let (code, message, data) = error_of(&v);
+    assert_eq!(code, -32007, "{v}");
+    assert!(message.contains("too big"), "{message}");
+    assert!(data.contains(&CAP.to_string()), "the limit is named: {data}");
+    assert_eq!(v["id"], serde_json::Value::Null, "not read, so no id");
+    // The same connection keeps serving.
+    let v = ws
+        .call(r#"{"jsonrpc":"2.0","id":8,"method":"system_name","params":[]}"#)
         .await;
-    assert!(r.is_err());
+    assert_eq!(v["result"], "hypermesh", "{v}");
+    assert_eq!(v["id"], 8);
     assert_alive(node.addr).await;
 }
 

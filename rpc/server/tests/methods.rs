@@ -360,7 +360,7 @@ async fn submit_and_watch_ends_after_the_final_status() {
         hm_client_api::TxStatus::Finalized(block),
         hm_client_api::TxStatus::Dropped,
     ]));
-    let module = hm_rpc::build_module(deps(chain, pool, hm_metrics::Metrics::new()), false);
+    let module = hm_rpc::build_module(deps(chain, pool, hm_metrics::Metrics::new()), false, 1);
     let xt = HexString::from(signed_xt(ALICE, 5, b"x"));
     let mut sub = module
         .subscribe_unbounded("author_submitAndWatchExtrinsic", [xt])
@@ -384,7 +384,7 @@ async fn lagging_head_subscriber_skips_headers_and_keeps_going() {
     use std::sync::Arc;
     let chain = Arc::new(MockChain::new(4));
     let pool = Arc::new(MockPool::new(vec![]));
-    let module = hm_rpc::build_module(deps(chain.clone(), pool, hm_metrics::Metrics::new()), false);
+    let module = hm_rpc::build_module(deps(chain.clone(), pool, hm_metrics::Metrics::new()), false, 1);
     // A one-message buffer: the server blocks on the client while the broadcast overflows.
     let mut sub = module
         .subscribe("chain_subscribeNewHeads", jsonrpsee::rpc_params![], 1)

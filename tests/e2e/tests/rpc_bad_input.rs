@@ -39,18 +39,52 @@ fn hex(b: &[u8]) -> Value {
     json!(format!("0x{}", hex::encode(b)))
 }
 
-/// POST a raw body; returns (status line, body).
-fn raw_post(port: u16, body: &[u8]) -> (String, String) {
+/// Send `head` (request line and headers) and `body` on a new connection; returns
+/// (status line, whole response).
+fn raw_request(port: u16, head: &str, body: &[u8]) -> (String, String) {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let head = format!(
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let _ = s.write_all(head.as_bytes());
     let _ = s.write_all(body);
     let mut resp = Vec::new();
     let _ = s.read_to_end(&mut resp);
+    let text = String::from_utf8_lossy(&resp).to_string();
+    let status = text.lines().next().unwrap_or_default().to_string();
+    (status, text)
+}
+
+/// POST a raw body with the node's own Host; returns (status line, body).
+fn raw_post(port: u16, body: &[u8]) -> (String, String) {
+    let head = format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json");
+    raw_request(port, &head, body)
+}
+
+/// A WebSocket handshake with these extra headers; returns (status line, response).
+/// An accepted handshake is read up to the end of its head; a refusal to the end.
+fn raw_ws_handshake(port: u16, headers: &[String]) -> (String, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut head = "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13"
+        .to_owned();
+    for h in headers {
+        head.push_str("\r\n");
+        head.push_str(h);
+    }
+    head.push_str("\r\n\r\n");
+    let _ = s.write_all(head.as_bytes());
+    let mut resp = Vec::new();
+    let mut byte = [0u8; 1];
+    while !resp.ends_with(b"\r\n\r\n") && matches!(s.read(&mut byte), Ok(1)) {
+        resp.push(byte[0]);
+    }
+    if !resp.starts_with(b"HTTP/1.1 101") {
+        let _ = s.read_to_end(&mut resp);
+    }
     let text = String::from_utf8_lossy(&resp).to_string();
     let status = text.lines().next().unwrap_or_default().to_string();
     (status, text)
@@ -215,6 +249,31 @@ async fn every_bad_input_gets_a_precise_error_and_the_node_keeps_serving() -> an
     // Garbage JSON.
     let (_, text) = tokio::task::spawn_blocking(move || raw_post(port, b"{\"jsonrpc\":")).await?;
     assert!(text.contains("-32700"), "parse error: {text}");
+    still_serving(&node).await;
+
+    // A web page elsewhere (its Origin) and a DNS-rebinding page (its Host) are refused.
+    let own_host = format!("Host: 127.0.0.1:{port}");
+    let (status, text) = tokio::task::spawn_blocking(move || {
+        raw_ws_handshake(port, &[own_host, "Origin: https://evil.example".into()])
+    })
+    .await?;
+    assert!(
+        status.contains("403") && text.contains("--rpc-cors"),
+        "foreign origin: {text}"
+    );
+    let (status, text) = tokio::task::spawn_blocking(move || {
+        let head = "POST / HTTP/1.1\r\nHost: evil.example:9944\r\nContent-Type: application/json";
+        raw_request(port, head, br#"{"jsonrpc":"2.0","id":1,"method":"author_pendingExtrinsics","params":[]}"#)
+    })
+    .await?;
+    assert!(status.contains("403"), "foreign host: {text}");
+    // A page on this machine may, on a dev chain.
+    let own_host = format!("Host: 127.0.0.1:{port}");
+    let (status, text) = tokio::task::spawn_blocking(move || {
+        raw_ws_handshake(port, &[own_host, "Origin: http://localhost:3000".into()])
+    })
+    .await?;
+    assert!(status.contains("101"), "local page on dev: {text}");
     still_serving(&node).await;
 
     let who = AccountId::from_address(&alice.account_id().to_address())?;

@@ -163,6 +163,26 @@ impl PoolState {
             .map(PoolTx::key)
     }
 
+    /// The nonce after the gap-free run of `who`'s pooled nonces that starts at
+    /// `from`: the nonce `who` should sign next when `from` is its nonce on chain.
+    /// O(log n + that sender's transactions); nothing is copied.
+    pub(crate) fn next_nonce(&self, who: &AccountId, from: Nonce) -> Nonce {
+        let Some(queue) = self.senders.get(who) else {
+            return from;
+        };
+        let mut next = from;
+        for &nonce in queue.by_nonce.range(from..).map(|(nonce, _)| nonce) {
+            if nonce != next {
+                break;
+            }
+            match next.checked_add(1) {
+                Some(n) => next = n,
+                None => break,
+            }
+        }
+        next
+    }
+
     /// Refuse what is already here or banned, before anyone pays for validation.
     pub(crate) fn check_admissible(&self, hash: &H256, now: Instant) -> Result<(), PoolError> {
         if self.txs.contains_key(hash) {

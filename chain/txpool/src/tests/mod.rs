@@ -2,6 +2,7 @@
 mod lifecycle;
 mod limits;
 mod mock;
+mod nonce_index;
 mod ordering;
 mod props;
 mod watchers;

@@ -1,9 +1,9 @@
 //! Random submissions, imports and removals never break the pool's invariants.
-use super::mock::{decoded, Harness, Tx};
+use super::mock::{account, decoded, Harness, Tx};
 use crate::PoolConfig;
 use hm_client_api::TransactionPoolApi;
 use proptest::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -58,6 +58,21 @@ fn assert_ready_is_gapless(h: &Harness) {
         assert_eq!(nonce, *expected, "sender {sender} ready run has a gap");
         *expected += 1;
     }
+}
+
+/// `next_nonce` as the RPC used to compute it: by decoding a copy of the whole pool.
+fn next_nonce_by_copy(pending: &[Vec<u8>], sender: u8, from: u64) -> u64 {
+    let pooled: BTreeSet<u64> = pending
+        .iter()
+        .map(|b| decoded(b))
+        .filter(|(s, _)| *s == sender)
+        .map(|(_, nonce)| nonce)
+        .collect();
+    let mut next = from;
+    while pooled.contains(&next) {
+        next += 1;
+    }
+    next
 }
 
 proptest! {
@@ -117,6 +132,16 @@ proptest! {
             // the pool has had the chance to learn it (re-validation covers the
             // whole pool each block here).
             assert_ready_is_gapless(&h);
+            // The nonce index agrees with a walk over a copy of the pool.
+            for sender in 0..6u8 {
+                let on_chain = h.chain.nonce(sender);
+                for from in [on_chain, on_chain + 1, on_chain + 3] {
+                    prop_assert_eq!(
+                        h.pool.next_nonce(&account(sender), from),
+                        next_nonce_by_copy(&pending, sender, from)
+                    );
+                }
+            }
         }
     }
 }

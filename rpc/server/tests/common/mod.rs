@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod contracts_mock;
+pub mod raw;
 
 use hm_client_api::{
     AccountSummary, ChainApi, ChainInfo, ClientError, ContractCallRequest, ContractCode,
@@ -15,12 +16,12 @@ use hm_primitives::{
     Justification, SignedBlock, SignedExtra, SignedPart, Signer, UncheckedExtrinsic, H256,
     MAX_EXTRINSIC_BYTES,
 };
-use hm_rpc::{Health, NodeInfo, PoolAdmin, RpcConfig, RpcDeps};
-use jsonrpsee::server::ServerHandle;
+use hm_rpc::{Health, NodeInfo, PoolAdmin, RpcConfig, RpcDeps, RpcServer};
 use parity_scale_codec::Encode;
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{broadcast, mpsc};
@@ -65,6 +66,47 @@ pub struct MockChain {
     pub accounts: BTreeMap<AccountId, AccountSummary>,
     pub imports: broadcast::Sender<Header>,
     pub finality: broadcast::Sender<Header>,
+    /// Holds `storage` reads and contract calls while closed.
+    pub gate: Gate,
+}
+
+/// A door that blocking chain reads wait at, counting who is waiting inside.
+pub struct Gate {
+    closed: Mutex<bool>,
+    opened: Condvar,
+    /// Calls currently held at the gate.
+    pub inside: AtomicUsize,
+}
+
+impl Gate {
+    fn new() -> Self {
+        Gate {
+            closed: Mutex::new(false),
+            opened: Condvar::new(),
+            inside: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn close(&self) {
+        *self.closed.lock().unwrap() = true;
+    }
+
+    pub fn open(&self) {
+        *self.closed.lock().unwrap() = false;
+        self.opened.notify_all();
+    }
+
+    /// Block the calling thread while the gate is closed.
+    fn pass(&self) {
+        let mut closed = self.closed.lock().unwrap();
+        if *closed {
+            self.inside.fetch_add(1, Ordering::SeqCst);
+            while *closed {
+                closed = self.opened.wait(closed).unwrap();
+            }
+            self.inside.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
 
 impl MockChain {
@@ -101,6 +143,7 @@ impl MockChain {
             accounts,
             imports: broadcast::channel(broadcast_capacity).0,
             finality: broadcast::channel(broadcast_capacity).0,
+            gate: Gate::new(),
         }
     }
 
@@ -148,6 +191,7 @@ impl ChainApi for MockChain {
             .map(|b| b.block.header.hash()))
     }
     fn storage(&self, key: &[u8], at: Option<H256>) -> Result<Option<Vec<u8>>, ClientError> {
+        self.gate.pass();
         self.check_at(at)?;
         Ok(self.storage.get(key).cloned())
     }
@@ -185,6 +229,7 @@ impl ChainApi for MockChain {
         request: ContractCallRequest,
         at: Option<H256>,
     ) -> Result<ContractExecResult, ClientError> {
+        self.gate.pass();
         self.check_at(at)?;
         contracts_mock::call(request)
     }
@@ -297,6 +342,37 @@ impl TransactionPoolApi for MockPool {
     fn pending(&self) -> Vec<Vec<u8>> {
         self.pending.lock().unwrap().clone()
     }
+    fn pending_limited(&self, max_count: usize, max_bytes: usize) -> Vec<Vec<u8>> {
+        let mut used = 0usize;
+        self.pending
+            .lock()
+            .unwrap()
+            .iter()
+            .take(max_count)
+            .take_while(|xt| {
+                used += xt.len();
+                used <= max_bytes
+            })
+            .cloned()
+            .collect()
+    }
+    fn next_nonce(&self, who: &AccountId, on_chain: u64) -> u64 {
+        let pooled: std::collections::BTreeSet<u64> = self
+            .pending
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|xt| decode_untrusted::<UncheckedExtrinsic<Vec<u8>>>(xt, MAX_EXTRINSIC_BYTES).ok())
+            .filter_map(|xt| xt.signed)
+            .filter(|s| s.signer.account_id() == *who)
+            .map(|s| s.extra.nonce)
+            .collect();
+        let mut next = on_chain;
+        while pooled.contains(&next) {
+            next += 1;
+        }
+        next
+    }
     fn status(&self) -> PoolStatus {
         PoolStatus {
             ready: self.pending.lock().unwrap().len(),
@@ -318,7 +394,7 @@ impl PoolAdmin for MockPool {
 
 pub struct Node {
     pub addr: SocketAddr,
-    pub handle: ServerHandle,
+    pub server: RpcServer,
     pub chain: Arc<MockChain>,
     pub pool: Arc<MockPool>,
     pub metrics: Metrics,
@@ -386,12 +462,12 @@ pub async fn start_with(config: RpcConfig) -> Node {
         TxStatus::Finalized(H256([5; 32])),
     ]));
     let metrics = Metrics::new();
-    let (addr, handle) = hm_rpc::start(config, deps(chain.clone(), pool.clone(), metrics.clone()))
+    let server = hm_rpc::start(config, deps(chain.clone(), pool.clone(), metrics.clone()))
         .await
         .unwrap();
     Node {
-        addr,
-        handle,
+        addr: server.local_addr(),
+        server,
         chain,
         pool,
         metrics,
