@@ -26,7 +26,7 @@ pub use machine::{
 };
 pub use peers::{PeerBook, PeerRecord};
 pub use progress::SyncProgress;
+pub use provider::{ChainProvider, VoteSource};
 #[cfg(feature = "byzantine")]
 pub use provider::{ServeMisbehaviour, LYING_SYNC_HEIGHT};
-pub use provider::{ChainProvider, VoteSource};
 pub use tip::check_claimed_tip;

@@ -101,23 +101,30 @@ impl<P: Ord + Copy> SyncMachine<P> {
 
     /// The next step, given our chain now.
     pub fn next_action(&mut self, ours: Ours, now: Instant) -> Action<P> {
-        self.syncing = self.book.trusted_claim() > ours.finalized.saturating_add(1);
-        let candidates = self.book.candidates(ours.finalized);
+        // Blocks above this are what we lack (best and finalized coincide under BFT).
+        let have = ours.best.max(ours.finalized);
+        self.syncing = self.book.trusted_claim() > have.saturating_add(1);
+        let candidates = self.book.candidates(have);
         let Some(&peer) = candidates.first() else {
             self.syncing = false;
             self.one_behind = None;
             return Action::Wait(STATUS_INTERVAL);
         };
-        if let Some(probe) = self.probe_due(&candidates, ours) {
+        if let Some(probe) = self.probe_due(&candidates, have) {
             return probe;
         }
-        let claimed = self.book.get(&peer).map_or(0, |r| r.claimed);
-        let lag = claimed.saturating_sub(ours.finalized);
-        if lag != 1 || self.one_behind.is_some_and(|(at, _)| at != ours.finalized) {
+        let top_claim = candidates
+            .iter()
+            .filter_map(|p| self.book.get(p))
+            .map(|r| r.claimed)
+            .max()
+            .unwrap_or(have);
+        let lag = top_claim.saturating_sub(have);
+        if lag != 1 || self.one_behind.is_some_and(|(at, _)| at != have) {
             self.one_behind = None;
         }
         if lag == 1 {
-            let since = self.one_behind.get_or_insert((ours.finalized, now)).1;
+            let since = self.one_behind.get_or_insert((have, now)).1;
             if now.saturating_duration_since(since) < ONE_BEHIND_GRACE {
                 return Action::Wait(STATUS_INTERVAL / 4);
             }
@@ -125,18 +132,18 @@ impl<P: Ord + Copy> SyncMachine<P> {
         self.book.asked(&peer);
         Action::Fetch {
             peer,
-            from: ours.best.saturating_add(1),
+            from: have.saturating_add(1),
             max: BLOCKS_PER_REQUEST,
         }
     }
 
     /// A probe of the first candidate whose claim is far beyond everything proven and
     /// beyond what it was last probed at.
-    fn probe_due(&mut self, candidates: &[P], ours: Ours) -> Option<Action<P>> {
+    fn probe_due(&mut self, candidates: &[P], have: u64) -> Option<Action<P>> {
         let floor = self
             .book
             .highest_proven()
-            .max(ours.finalized)
+            .max(have)
             .saturating_add(PROBE_STEP);
         let (peer, height) = candidates.iter().find_map(|peer| {
             let record = self.book.get(peer)?;

@@ -12,7 +12,11 @@ use hm_primitives::SignedBlock;
 pub fn check_claimed_tip(client: &Client, block: &SignedBlock, height: u64) -> ProbeOutcome {
     let header = &block.block.header;
     if header.number != height {
-        tracing::debug!(height, got = header.number, "probe answered with another height");
+        tracing::debug!(
+            height,
+            got = header.number,
+            "probe answered with another height"
+        );
         return ProbeOutcome::Invalid;
     }
     let Some(justification) = block.justification.as_ref() else {

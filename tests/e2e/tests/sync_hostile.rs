@@ -30,7 +30,8 @@ async fn a_peer_claiming_a_million_blocks_does_not_stall_a_new_node() -> anyhow:
     net.wait_finalized(&HONEST, 5, STEP).await?;
 
     // The newcomer's bootnodes: the liar first, then one honest validator.
-    let boot = |i: usize, id: &str| format!("/ip4/127.0.0.1/tcp/{}/p2p/{id}", net.nodes[i].p2p_port);
+    let boot =
+        |i: usize, id: &str| format!("/ip4/127.0.0.1/tcp/{}/p2p/{id}", net.nodes[i].p2p_port);
     let liar_id = wait_peer_id(&net.nodes[LIAR], STEP).await?;
     let alice_id = wait_peer_id(&net.nodes[0], STEP).await?;
     let mut newcomer = NodeSpec::full();
@@ -68,6 +69,9 @@ async fn a_peer_claiming_a_million_blocks_does_not_stall_a_new_node() -> anyhow:
     // What it finalized came from honest peers: its chain agrees with theirs.
     net.check_agreement(&[0, 1, 2, n]).await?;
     let (_, highest) = net.sync_state(n).await?;
-    anyhow::ensure!(highest < LIE, "highestBlock shows the liar's claim: {highest}");
+    anyhow::ensure!(
+        highest < LIE,
+        "highestBlock shows the liar's claim: {highest}"
+    );
     Ok(())
 }

@@ -141,7 +141,11 @@ impl<T> ServeQueue<T> {
             };
             lane.refill(&self.limits, now);
             let can_run = lane.serving < self.limits.max_serving_per_peer && lane.balance > 0;
-            let taken = if can_run { lane.queued.pop_front() } else { None };
+            let taken = if can_run {
+                lane.queued.pop_front()
+            } else {
+                None
+            };
             if !lane.queued.is_empty() {
                 self.turns.push_back(peer);
             }
@@ -184,7 +188,7 @@ impl<T> ServeQueue<T> {
             dropped = dropped.saturating_add(before.saturating_sub(lane.queued.len()));
             lane.refill(&limits, now);
             // A lane with requests still running keeps its debt until they finish.
-            lane.serving > 0 || !lane.is_idle(&limits) && connected(peer)
+            lane.serving > 0 || (connected(peer) && !lane.is_idle(&limits))
         });
         let lanes = &self.lanes;
         self.turns
@@ -237,7 +241,11 @@ mod tests {
         queue.offer(other, 3, start).unwrap();
         let served = drain(&mut queue, start);
         assert_eq!(served, vec![(other, 3)]);
-        assert_eq!(queue.queued(), 1, "the greedy peer's request is deferred, not lost");
+        assert_eq!(
+            queue.queued(),
+            1,
+            "the greedy peer's request is deferred, not lost"
+        );
         queue.finished(other, 10, start);
         // 39 s of refill at 100 B/s still leaves it 100 bytes short.
         assert!(drain(&mut queue, start + Duration::from_secs(39)).is_empty());
@@ -290,9 +298,14 @@ mod tests {
         let start = Instant::now();
         let mut queue = ServeQueue::new(limits());
         queue.offer(peer, 1, start).unwrap();
-        queue.offer(peer, 2, start + Duration::from_secs(5)).unwrap();
+        queue
+            .offer(peer, 2, start + Duration::from_secs(5))
+            .unwrap();
         assert_eq!(queue.prune(start + Duration::from_secs(10), |_| true), 1);
-        assert_eq!(drain(&mut queue, start + Duration::from_secs(10)), vec![(peer, 2)]);
+        assert_eq!(
+            drain(&mut queue, start + Duration::from_secs(10)),
+            vec![(peer, 2)]
+        );
     }
 
     #[test]

@@ -48,8 +48,11 @@ impl Sim {
     }
 
     fn round(&mut self) -> Action<u8> {
-        self.machine
-            .status_round(self.peers.iter().map(|(id, fake)| (*id, Some(fake.claim()))));
+        self.machine.status_round(
+            self.peers
+                .iter()
+                .map(|(id, fake)| (*id, Some(fake.claim()))),
+        );
         let action = self.machine.next_action(self.ours, self.now);
         match action {
             Action::Wait(d) => self.now += d,
@@ -105,7 +108,12 @@ fn a_peer_claiming_a_million_blocks_and_serving_none_does_not_stall_catch_up() {
     while sim.ours.finalized < honest {
         sim.round();
         rounds += 1;
-        assert!(rounds <= 10, "stalled at #{}: {:?}", sim.ours.finalized, sim.asked);
+        assert!(
+            rounds <= 10,
+            "stalled at #{}: {:?}",
+            sim.ours.finalized,
+            sim.asked
+        );
     }
     // The liar was asked once (its tip probe), then benched and ranked after the peers
     // that deliver.
@@ -131,7 +139,10 @@ fn alone_with_a_liar_a_node_backs_off_and_does_not_report_syncing() {
     assert_eq!(sim.asked.get(&1), Some(&6), "{:?}", sim.asked);
     assert_eq!(sim.ours.finalized, 0);
     assert_eq!(sim.highest_reported, 0);
-    assert!(!sim.machine.is_syncing(), "a struck peer's claim is not believed");
+    assert!(
+        !sim.machine.is_syncing(),
+        "a struck peer's claim is not believed"
+    );
 }
 
 #[test]
@@ -156,7 +167,14 @@ fn one_block_behind_waits_for_the_engine_before_fetching() {
     assert_eq!(sim.round(), Action::Wait(STATUS_INTERVAL / 4));
     assert!(!sim.machine.is_syncing());
     sim.now += ONE_BEHIND_GRACE;
-    assert!(matches!(sim.round(), Action::Fetch { peer: 2, from: 1, .. }));
+    assert!(matches!(
+        sim.round(),
+        Action::Fetch {
+            peer: 2,
+            from: 1,
+            ..
+        }
+    ));
     assert_eq!(sim.ours.finalized, 1);
 }
 
