@@ -24,6 +24,8 @@ pub enum Misbehaviour {
     FutureTimestamp,
     /// Serve synced blocks whose justification holds a single precommit.
     WeakJustification,
+    /// Claim a huge finalized height in sync status and serve no blocks.
+    LyingSync,
 }
 
 impl std::str::FromStr for Misbehaviour {
@@ -39,6 +41,7 @@ impl std::str::FromStr for Misbehaviour {
             "out-of-turn" => Misbehaviour::OutOfTurn,
             "future-timestamp" => Misbehaviour::FutureTimestamp,
             "weak-justification" => Misbehaviour::WeakJustification,
+            "lying-sync" => Misbehaviour::LyingSync,
             other => return Err(format!("unknown misbehaviour {other:?}")),
         })
     }

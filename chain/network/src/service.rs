@@ -10,7 +10,7 @@ use libp2p::gossipsub::{MessageAcceptance, PublishError};
 use libp2p::request_response::{OutboundRequestId, ResponseChannel};
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{noise, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
 use crate::behaviour::Behaviour;
@@ -19,16 +19,16 @@ use crate::error::{NetworkError, RequestError};
 use crate::handle::{Command, Counters, NetworkEvent, NetworkHandle, PeerInfo, Verdict};
 use crate::key::load_or_create_node_key;
 use crate::protocol::{sync_protocol, Topics};
-use crate::sync::{ChainStatus, SyncProvider, SyncRequest, SyncResponse};
+use crate::sync::{
+    ChainStatus, Refused, ServeLimits, ServeQueue, SyncProvider, SyncRequest, SyncResponse,
+};
 
 /// Capacity of the handle-to-swarm command channel.
 const COMMAND_CHANNEL_CAPACITY: usize = 8192;
 /// Control events (connects, disconnects, statuses) waiting for room in the event channel.
 const MAX_PENDING_CONTROL_EVENTS: usize = 4096;
-/// Sync requests served concurrently, across all peers (each runs on a blocking thread).
-const MAX_SERVING: usize = 16;
-/// Sync requests served concurrently for one peer.
-const MAX_SERVING_PER_PEER: u32 = 8;
+/// How often deferred sync requests are looked at again (budgets refill meanwhile).
+const SERVE_TICK: Duration = Duration::from_millis(100);
 /// A connection nobody uses is closed after this long; discovery re-dials if needed.
 const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(3600);
 /// Gossip score penalty (application-specific, P5) per `report_peer`.
@@ -89,7 +89,7 @@ pub fn start(
         pending_events: VecDeque::new(),
         served_tx,
         served_rx,
-        serving: Arc::new(Semaphore::new(MAX_SERVING)),
+        serve_queue: ServeQueue::new(ServeLimits::with_max_wait(config.request_timeout / 2)),
         pending_requests: HashMap::new(),
         peers: HashMap::new(),
         bans: HashMap::new(),
@@ -121,7 +121,6 @@ pub(crate) struct PeerEntry {
     /// `PeerConnected` was sent (the peer passed the chain check or did not answer it).
     pub announced: bool,
     pub status_probe_pending: bool,
-    pub serving: u32,
 }
 
 pub(crate) enum PendingRequest {
@@ -138,7 +137,12 @@ pub(crate) struct Served {
     pub channel: ResponseChannel<SyncResponse>,
     /// `None` if the provider panicked.
     pub response: Option<SyncResponse>,
+    /// Encoded size of `response`, charged to the peer's serving budget.
+    pub bytes: usize,
 }
+
+/// An inbound sync request waiting for a serving slot and its peer's budget.
+pub(crate) type QueuedServe = (SyncRequest, ResponseChannel<SyncResponse>);
 
 pub(crate) struct Service {
     pub config: NetworkConfig,
@@ -152,7 +156,7 @@ pub(crate) struct Service {
     pub pending_events: VecDeque<NetworkEvent>,
     pub served_tx: mpsc::UnboundedSender<Served>,
     pub served_rx: mpsc::UnboundedReceiver<Served>,
-    pub serving: Arc<Semaphore>,
+    pub serve_queue: ServeQueue<QueuedServe>,
     pub pending_requests: HashMap<OutboundRequestId, PendingRequest>,
     pub peers: HashMap<PeerId, PeerEntry>,
     /// Banned peers and when their ban ends.
@@ -166,6 +170,8 @@ impl Service {
         status_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut discovery_tick = tokio::time::interval(self.config.discovery_interval);
         discovery_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut serve_tick = tokio::time::interval(SERVE_TICK);
+        serve_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
@@ -187,6 +193,7 @@ impl Service {
                 }
                 _ = status_tick.tick() => self.refresh_statuses(),
                 _ = discovery_tick.tick() => self.on_discovery_tick(),
+                _ = serve_tick.tick() => self.on_serve_tick(),
             }
         }
         tracing::info!("Network stopped: every handle was dropped");
@@ -323,9 +330,8 @@ impl Service {
     }
 
     pub(crate) fn on_served(&mut self, served: Served) {
-        if let Some(entry) = self.peers.get_mut(&served.peer) {
-            entry.serving = entry.serving.saturating_sub(1);
-        }
+        self.serve_queue
+            .finished(served.peer, served.bytes, Instant::now());
         match served.response {
             Some(response) => {
                 // Err means the peer went away or the request timed out meanwhile.
@@ -337,42 +343,70 @@ impl Service {
             }
             None => tracing::error!(peer = %served.peer, "Sync provider panicked; request dropped"),
         }
+        self.start_ready_serves();
     }
 
-    /// Answer an inbound sync request on a blocking thread; requests beyond the per-peer or
-    /// global concurrency limits are dropped (the peer sees its request fail).
+    /// Queue an inbound sync request behind its peer's budget and turn; a peer with a full
+    /// queue has the request dropped (it sees it fail).
     pub(crate) fn serve_request(
         &mut self,
         peer: PeerId,
         request: SyncRequest,
         channel: ResponseChannel<SyncResponse>,
     ) {
-        let Some(entry) = self.peers.get_mut(&peer) else {
-            return;
-        };
-        if entry.serving >= MAX_SERVING_PER_PEER {
-            tracing::debug!(%peer, "Too many concurrent sync requests from peer; dropping one");
+        if !self.peers.contains_key(&peer) {
             return;
         }
-        let Ok(permit) = self.serving.clone().try_acquire_owned() else {
-            tracing::debug!(%peer, "Sync server saturated; dropping request");
-            return;
-        };
-        entry.serving += 1;
-        let provider = self.provider.clone();
-        let served_tx = self.served_tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::sync::serve(provider.as_ref(), request)
-            }))
-            .ok();
-            drop(permit);
-            let _ = served_tx.send(Served {
-                peer,
-                channel,
-                response,
+        match self
+            .serve_queue
+            .offer(peer, (request, channel), Instant::now())
+        {
+            Ok(()) => self.start_ready_serves(),
+            Err(Refused::QueueFull) => {
+                tracing::debug!(%peer, "Too many queued sync requests from peer; dropping one")
+            }
+        }
+    }
+
+    /// Drop queued requests of departed peers and those that waited too long, then start
+    /// what budgets now allow.
+    fn on_serve_tick(&mut self) {
+        let peers = &self.peers;
+        let dropped = self
+            .serve_queue
+            .prune(Instant::now(), |peer| peers.contains_key(peer));
+        if dropped > 0 {
+            tracing::debug!(
+                dropped,
+                queued = self.serve_queue.queued(),
+                serving = self.serve_queue.serving(),
+                "Dropped sync requests that waited too long or whose peer left"
+            );
+        }
+        self.start_ready_serves();
+    }
+
+    /// Answer, each on a blocking thread, the queued requests that have a slot and budget.
+    fn start_ready_serves(&mut self) {
+        while let Some((peer, (request, channel))) = self.serve_queue.next_ready(Instant::now()) {
+            let provider = self.provider.clone();
+            let served_tx = self.served_tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::sync::serve(provider.as_ref(), request)
+                }))
+                .ok();
+                let bytes = response
+                    .as_ref()
+                    .map_or(0, parity_scale_codec::Encode::encoded_size);
+                let _ = served_tx.send(Served {
+                    peer,
+                    channel,
+                    response,
+                    bytes,
+                });
             });
-        });
+        }
     }
 
     pub(crate) fn probe_status(&mut self, peer: PeerId) {

@@ -36,7 +36,6 @@ impl Service {
                         status: None,
                         announced: false,
                         status_probe_pending: false,
-                        serving: 0,
                     },
                 );
                 // The chain check: a peer of another chain fails this request because

@@ -1,8 +1,12 @@
 //! The sync protocol's messages, the provider that answers them, and the caps that bound
 //! every response.
 
+mod serve_queue;
+
 use hm_primitives::H256;
 use parity_scale_codec::{Compact, CompactLen, Decode, Encode};
+
+pub(crate) use serve_queue::{Refused, ServeLimits, ServeQueue};
 
 /// Most blocks in one `Blocks` response.
 pub const MAX_BLOCKS_PER_RESPONSE: u32 = 128;

@@ -6,7 +6,6 @@ mod commands;
 mod consensus;
 mod network;
 mod service;
-mod sync;
 mod tx_gossip;
 
 use clap::Parser;

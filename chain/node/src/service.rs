@@ -4,7 +4,6 @@ use crate::{
     base_path::BasePath,
     chain::{is_dev_chain, is_test_chain, OpenChain},
     cli::{RpcMethodsArg, RunArgs},
-    sync::{ChainProvider, SyncProgress},
 };
 use anyhow::Context;
 use hm_chainspec::ChainSpec;
@@ -15,6 +14,7 @@ use hm_crypto::Keypair;
 use hm_metrics::Metrics;
 use hm_network::NetworkHandle;
 use hm_primitives::{AccountId, Nonce, H256};
+use hm_sync::{ChainProvider, SyncProgress};
 use hm_txpool::{PoolConfig, TransactionPool};
 use std::{
     net::{IpAddr, SocketAddr},
@@ -166,12 +166,21 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
 
     let provider = Arc::new(ChainProvider::new(client.clone()));
     #[cfg(feature = "byzantine")]
-    provider.set_weak_justifications(
-        args.byzantine == Some(hm_consensus::byzantine::Misbehaviour::WeakJustification),
-    );
+    {
+        use hm_consensus::byzantine::Misbehaviour;
+        match args.byzantine {
+            Some(Misbehaviour::WeakJustification) => {
+                provider.set_misbehaviour(hm_sync::ServeMisbehaviour::WeakJustifications)
+            }
+            Some(Misbehaviour::LyingSync) => {
+                provider.set_misbehaviour(hm_sync::ServeMisbehaviour::LyingSync)
+            }
+            _ => {}
+        }
+    }
     let (network, events) = start_network(&args, &spec, &base, &client, provider.clone())?;
     let progress = Arc::new(SyncProgress::default());
-    let sync_task = tokio::spawn(crate::sync::run(
+    let sync_task = tokio::spawn(hm_sync::run(
         client.clone(),
         network.clone(),
         progress.clone(),
