@@ -152,9 +152,9 @@ impl VotePulls {
             for (message, signed) in votes {
                 bump(&counters.signatures_checked);
                 let validator = signed.vote.validator;
-                let valid = facts
-                    .public_key(&validator)
-                    .is_some_and(|key| hm_crypto::verify(key, message.as_bytes(), &signed.signature));
+                let valid = facts.public_key(&validator).is_some_and(|key| {
+                    hm_crypto::verify(key, message.as_bytes(), &signed.signature)
+                });
                 if !valid {
                     failed = Some(validator);
                     break;
@@ -242,7 +242,11 @@ impl Core {
             let signed = match decode_vote(encoded) {
                 Ok(signed) => signed,
                 Err(e) => {
-                    self.report(&peer, &mut outcome, format!("sent an undecodable vote: {e}"));
+                    self.report(
+                        &peer,
+                        &mut outcome,
+                        format!("sent an undecodable vote: {e}"),
+                    );
                     return outcome;
                 }
             };
@@ -253,7 +257,10 @@ impl Core {
             }
             let validator = signed.vote.validator;
             if view.facts.public_key(&validator).is_none() {
-                let reason = format!("sent a vote of {validator}, not a validator at {}", query.height);
+                let reason = format!(
+                    "sent a vote of {validator}, not a validator at {}",
+                    query.height
+                );
                 self.report(&peer, &mut outcome, reason);
                 return outcome;
             }
@@ -266,7 +273,10 @@ impl Core {
         if to_check.is_empty() {
             return outcome;
         }
-        let checked = self.pulls.check_in_order(view.facts.clone(), to_check).await;
+        let checked = self
+            .pulls
+            .check_in_order(view.facts.clone(), to_check)
+            .await;
         outcome.verified = checked.good.len() + usize::from(checked.failed.is_some());
         for signed in checked.good {
             let message = signed.vote.signing_message(&self.genesis_hash);

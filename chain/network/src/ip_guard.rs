@@ -14,8 +14,8 @@ use libp2p::core::{ConnectedPoint, Endpoint};
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::behaviour::{ConnectionClosed, ConnectionEstablished};
 use libp2p::swarm::{
-    dummy, CloseConnection, ConnectionDenied, ConnectionId, FromSwarm, NetworkBehaviour,
-    THandler, THandlerInEvent, THandlerOutEvent, ToSwarm,
+    dummy, CloseConnection, ConnectionDenied, ConnectionId, FromSwarm, NetworkBehaviour, THandler,
+    THandlerInEvent, THandlerOutEvent, ToSwarm,
 };
 use libp2p::{Multiaddr, PeerId};
 
@@ -126,7 +126,8 @@ impl IpGuard {
             let held = self.inbound_per_ip.entry(ip).or_insert(0);
             *held = held.saturating_add(1);
         }
-        self.connections.insert(id, Connection { peer, ip, inbound });
+        self.connections
+            .insert(id, Connection { peer, ip, inbound });
     }
 
     fn on_closed(&mut self, id: ConnectionId) {
@@ -243,7 +244,11 @@ mod tests {
         let a = "/ip4/10.0.0.1/tcp/5000";
         for id in 1..=2 {
             guard.check_inbound(&addr(a)).unwrap();
-            guard.on_established(ConnectionId::new_unchecked(id), PeerId::random(), &inbound_from(a));
+            guard.on_established(
+                ConnectionId::new_unchecked(id),
+                PeerId::random(),
+                &inbound_from(a),
+            );
         }
         let refused = guard.check_inbound(&addr(a)).unwrap_err();
         assert!(matches!(
@@ -251,7 +256,9 @@ mod tests {
             Ok(IpRefusal::TooManyFromIp { held: 2, .. })
         ));
         // Another address, and outbound connections, are not counted against it.
-        guard.check_inbound(&addr("/ip4/10.0.0.2/tcp/5000")).unwrap();
+        guard
+            .check_inbound(&addr("/ip4/10.0.0.2/tcp/5000"))
+            .unwrap();
         let dialed = ConnectedPoint::Dialer {
             address: addr("/ip4/10.0.0.1/tcp/30333"),
             role_override: Endpoint::Dialer,
@@ -260,7 +267,10 @@ mod tests {
         guard.on_established(ConnectionId::new_unchecked(9), PeerId::random(), &dialed);
         guard.on_closed(ConnectionId::new_unchecked(1));
         guard.check_inbound(&addr(a)).unwrap();
-        assert_eq!(guard.inbound_per_ip.get(&ip_of(&addr(a)).unwrap()), Some(&1));
+        assert_eq!(
+            guard.inbound_per_ip.get(&ip_of(&addr(a)).unwrap()),
+            Some(&1)
+        );
     }
 
     #[test]

@@ -231,7 +231,10 @@ impl Service {
                 let gossipsub = &mut self.swarm.behaviour_mut().gossipsub;
                 let score = gossipsub.peer_score(&peer).unwrap_or(0.0);
                 gossipsub.set_application_score(&peer, score.min(0.0) + REPORT_SCORE_PENALTY);
-                let ip = self.peers.get(&peer).and_then(|entry| ip_of(&entry.address));
+                let ip = self
+                    .peers
+                    .get(&peer)
+                    .and_then(|entry| ip_of(&entry.address));
                 self.ban(peer, &format!("reported: {reason}"));
                 if let Some(ip) = ip {
                     self.count_offence(ip, peer);

@@ -173,7 +173,10 @@ impl<C: Clock + Clone> RelayBudgets<C> {
     }
 
     pub(crate) fn of(&self, peer: PeerId) -> Arc<PeerBudget<C>> {
-        let mut peers = self.peers.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut peers = self
+            .peers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if peers.len() >= MAX_BUDGETED_PEERS && !peers.contains_key(&peer) {
             peers.clear();
         }
@@ -186,7 +189,10 @@ impl<C: Clock + Clone> RelayBudgets<C> {
     /// The peer left: its budget goes (a reconnect starts with a full one, which the
     /// connection limits and bans bound).
     pub(crate) fn forget(&self, peer: &PeerId) {
-        let mut peers = self.peers.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut peers = self
+            .peers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         peers.remove(peer);
     }
 }
@@ -245,7 +251,10 @@ pub(crate) fn judge_batch<C: Clock + Clone>(
         return Verdict::Reject;
     }
     if !budget.take_relayed(txs.len()) {
-        tracing::debug!(txs = txs.len(), "peer over its transaction relay rate; batch dropped");
+        tracing::debug!(
+            txs = txs.len(),
+            "peer over its transaction relay rate; batch dropped"
+        );
         return Verdict::Ignore;
     }
     let mut verdict = Verdict::Ignore;
@@ -287,7 +296,10 @@ mod tests {
             use InvalidTransaction::*;
             self.submitted.fetch_add(1, Ordering::Relaxed);
             let word = String::from_utf8_lossy(&xt);
-            let word = word.split(|c: char| c.is_ascii_digit()).next().unwrap_or("");
+            let word = word
+                .split(|c: char| c.is_ascii_digit())
+                .next()
+                .unwrap_or("");
             let invalid = match word {
                 "ok" => return Ok(H256::ZERO),
                 "bad" => Malformed,
@@ -388,15 +400,33 @@ mod tests {
         let (budgets, clock) = budgets(quota(100_000, 100_000), quota(1, 2));
         let (peer, other) = (budgets.of(PeerId::random()), budgets.of(PeerId::random()));
         // Two such transactions are what a relay a block ahead of us may send...
-        assert_eq!(judge_batch(&pool, &batch(&[b"unknown1"]), &peer), Verdict::Ignore);
-        assert_eq!(judge_batch(&pool, &batch(&[b"unpaid1"]), &peer), Verdict::Ignore);
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"unknown1"]), &peer),
+            Verdict::Ignore
+        );
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"unpaid1"]), &peer),
+            Verdict::Ignore
+        );
         // ...a third within the second is not.
-        assert_eq!(judge_batch(&pool, &batch(&[b"unknown2"]), &peer), Verdict::Reject);
-        assert_eq!(judge_batch(&pool, &batch(&[b"unpaid2"]), &peer), Verdict::Reject);
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"unknown2"]), &peer),
+            Verdict::Reject
+        );
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"unpaid2"]), &peer),
+            Verdict::Reject
+        );
         // Each peer has its own allowance, and it refills.
-        assert_eq!(judge_batch(&pool, &batch(&[b"unpaid3"]), &other), Verdict::Ignore);
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"unpaid3"]), &other),
+            Verdict::Ignore
+        );
         clock.advance(Duration::from_secs(1));
-        assert_eq!(judge_batch(&pool, &batch(&[b"unknown3"]), &peer), Verdict::Ignore);
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"unknown3"]), &peer),
+            Verdict::Ignore
+        );
     }
 
     #[test]
@@ -405,16 +435,28 @@ mod tests {
         let (budgets, clock) = budgets(quota(4, 4), quota(100, 100));
         let peer = PeerId::random();
         let budget = budgets.of(peer);
-        assert_eq!(judge_batch(&pool, &batch(&[b"ok1", b"ok2", b"ok3"]), &budget), Verdict::Accept);
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"ok1", b"ok2", b"ok3"]), &budget),
+            Verdict::Accept
+        );
         assert_eq!(pool.submitted.load(Ordering::Relaxed), 3);
         // Two more would exceed the four a second: not submitted, no penalty.
-        assert_eq!(judge_batch(&pool, &batch(&[b"ok4", b"ok5"]), &budget), Verdict::Ignore);
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"ok4", b"ok5"]), &budget),
+            Verdict::Ignore
+        );
         assert_eq!(pool.submitted.load(Ordering::Relaxed), 3);
         // Another peer has its own budget; this one's refills with time.
         let other = budgets.of(PeerId::random());
-        assert_eq!(judge_batch(&pool, &batch(&[b"ok4", b"ok5"]), &other), Verdict::Accept);
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"ok4", b"ok5"]), &other),
+            Verdict::Accept
+        );
         clock.advance(Duration::from_secs(1));
-        assert_eq!(judge_batch(&pool, &batch(&[b"ok6", b"ok7"]), &budget), Verdict::Accept);
+        assert_eq!(
+            judge_batch(&pool, &batch(&[b"ok6", b"ok7"]), &budget),
+            Verdict::Accept
+        );
         assert_eq!(pool.submitted.load(Ordering::Relaxed), 7);
         // A peer that leaves and comes back starts afresh, from the same budget map.
         budgets.forget(&peer);

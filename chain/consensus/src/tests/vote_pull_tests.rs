@@ -116,7 +116,6 @@ async fn replies_are_capped_near_the_validator_count_on_both_sides() {
     assert_eq!((stats.replies_over_cap, stats.signatures_checked), (1, 1));
     assert!(node.network.reports.lock().is_empty());
 
-
     // Serving: bob equivocated three ways. A reply carries two of his votes, enough to
     // prove it, and never more than a vote and a conflicting one per validator.
     let alice = fixture::key("alice");
@@ -126,7 +125,10 @@ async fn replies_are_capped_near_the_validator_count_on_both_sides() {
         .chain([node.signed(&alice, 1, 0, VoteStep::Prevote, None)])
         .collect();
     let served = at_most_per_validator(held.clone());
-    assert_eq!(served, vec![held[0].clone(), held[1].clone(), held[3].clone()]);
+    assert_eq!(
+        served,
+        vec![held[0].clone(), held[1].clone(), held[3].clone()]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

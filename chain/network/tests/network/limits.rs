@@ -17,9 +17,10 @@ async fn the_inbound_connection_past_the_per_ip_cap_is_refused() {
     wait_connected(&a, &[b.peer_id(), c.peer_id()]).await;
 
     let d = spawn(GENESIS, vec![a_addr]);
-    eventually("third inbound connection from 127.0.0.1 refused", || async {
-        (a.handle.stats().connections_denied >= 1).then_some(())
-    })
+    eventually(
+        "third inbound connection from 127.0.0.1 refused",
+        || async { (a.handle.stats().connections_denied >= 1).then_some(()) },
+    )
     .await;
     assert_eq!(a.handle.peer_count(), 2);
     assert!(!a.connected_to(&d.peer_id()).await);
@@ -38,7 +39,8 @@ async fn a_banned_address_refuses_fresh_peer_ids() {
 
     let first = spawn(GENESIS, vec![a_addr.clone()]);
     wait_connected(&a, &[first.peer_id()]).await;
-    a.handle.report_peer(first.peer_id(), "served a forged vote");
+    a.handle
+        .report_peer(first.peer_id(), "served a forged vote");
     eventually("first offender gone", || async {
         (a.handle.peer_count() == 0).then_some(())
     })
@@ -48,7 +50,8 @@ async fn a_banned_address_refuses_fresh_peer_ids() {
     let second = spawn(GENESIS, vec![a_addr.clone()]);
     wait_connected(&a, &[second.peer_id()]).await;
 
-    a.handle.report_peer(second.peer_id(), "served a forged vote");
+    a.handle
+        .report_peer(second.peer_id(), "served a forged vote");
     eventually("address banned", || async {
         (a.handle.stats().ips_banned == 1 && a.handle.peer_count() == 0).then_some(())
     })

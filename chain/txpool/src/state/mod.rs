@@ -217,7 +217,8 @@ impl PoolState {
             .and_then(|h| self.txs.get(h));
         let (freed_count, freed_bytes, lands_ready) = match replaced {
             Some(old)
-                if replacement_priority(old.priority).is_none_or(|least| valid.priority < least) =>
+                if replacement_priority(old.priority)
+                    .is_none_or(|least| valid.priority < least) =>
             {
                 return Err(PoolError::TooLowPriority)
             }

@@ -315,7 +315,10 @@ fn the_least_replacement_tip_is_exact_at_the_edges() {
     assert_eq!(replacement_priority(9), Some(10));
     assert_eq!(replacement_priority(10), Some(11));
     assert_eq!(replacement_priority(20), Some(22));
-    assert_eq!(replacement_priority(u64::MAX / 2), Some(u64::MAX / 2 + u64::MAX / 20 + 1));
+    assert_eq!(
+        replacement_priority(u64::MAX / 2),
+        Some(u64::MAX / 2 + u64::MAX / 20 + 1)
+    );
     assert_eq!(replacement_priority(u64::MAX - 1), None);
     assert_eq!(replacement_priority(u64::MAX), None);
 }
