@@ -115,12 +115,7 @@ impl NetworkConfig {
 
     pub(crate) fn validate(&self) -> Result<(), NetworkError> {
         let invalid = |msg: &str| Err(NetworkError::InvalidConfig(msg.to_string()));
-        if self
-            .max_inbound
-            .checked_add(self.max_outbound)
-            .unwrap_or(u32::MAX)
-            == 0
-        {
+        if self.max_inbound == 0 && self.max_outbound == 0 {
             return invalid("max_inbound and max_outbound cannot both be 0");
         }
         if self.max_inbound_per_ip == Some(0) {
