@@ -212,7 +212,17 @@ impl Core {
         let core = self.clone();
         tokio::spawn(async move {
             for reply in request.await {
-                core.take_vote_reply(query, reply).await;
+                let outcome = core.take_vote_reply(query, reply).await;
+                tracing::debug!(
+                    height = query.height,
+                    round = query.round,
+                    delivered = outcome.delivered,
+                    verified = outcome.verified,
+                    over_cap = outcome.over_cap,
+                    off_query = outcome.off_query,
+                    reported = outcome.reported.is_some(),
+                    "vote reply taken"
+                );
             }
         });
     }

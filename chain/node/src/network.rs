@@ -184,7 +184,7 @@ async fn judge(
     match (topic, engine) {
         (GossipTopic::Transactions, _) => {
             let judged =
-                tokio::task::spawn_blocking(move || judge_batch(pool.as_ref(), &data, &budget));
+                tokio::task::spawn_blocking(move || judge_batch(pool.as_ref(), &data, &*budget));
             judged.await.unwrap_or(Verdict::Ignore)
         }
         (GossipTopic::Proposals, Some(engine)) => {

@@ -362,7 +362,7 @@ mod tests {
     #[test]
     fn batches_are_judged_by_their_worst_transaction() {
         let (pool, budget) = (ScriptedPool::default(), generous());
-        let judge = |items: &[&[u8]]| judge_batch(&pool, &batch(items), &budget);
+        let judge = |items: &[&[u8]]| judge_batch(&pool, &batch(items), &*budget);
         assert_eq!(judge(&[b"ok1", b"old"]), Verdict::Accept);
         assert_eq!(judge(&[b"old", b"old2"]), Verdict::Ignore);
         assert_eq!(judge(&[b"ok1", b"bad"]), Verdict::Reject);
@@ -371,7 +371,7 @@ mod tests {
     #[test]
     fn hostile_batches_are_rejected() {
         let (pool, budget) = (ScriptedPool::default(), generous());
-        let judge = |data: &[u8]| judge_batch(&pool, data, &budget);
+        let judge = |data: &[u8]| judge_batch(&pool, data, &*budget);
         assert_eq!(judge(&[]), Verdict::Reject);
         assert_eq!(judge(&[0xff; 64]), Verdict::Reject);
         assert_eq!(judge(&batch(&[])), Verdict::Reject);
@@ -386,7 +386,7 @@ mod tests {
     #[test]
     fn stale_and_expired_beyond_any_race_with_a_block_are_penalised() {
         let (pool, budget) = (ScriptedPool::default(), generous());
-        let judge = |items: &[&[u8]]| judge_batch(&pool, &batch(items), &budget);
+        let judge = |items: &[&[u8]]| judge_batch(&pool, &batch(items), &*budget);
         assert_eq!(judge(&[b"ok1", b"stale-far"]), Verdict::Reject);
         assert_eq!(judge(&[b"ok1", b"expired-far"]), Verdict::Reject);
         // A nonce or mortality just overtaken by a block is what honest relays send.
@@ -401,30 +401,30 @@ mod tests {
         let (peer, other) = (budgets.of(PeerId::random()), budgets.of(PeerId::random()));
         // Two such transactions are what a relay a block ahead of us may send...
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"unknown1"]), &peer),
+            judge_batch(&pool, &batch(&[b"unknown1"]), &*peer),
             Verdict::Ignore
         );
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"unpaid1"]), &peer),
+            judge_batch(&pool, &batch(&[b"unpaid1"]), &*peer),
             Verdict::Ignore
         );
         // ...a third within the second is not.
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"unknown2"]), &peer),
+            judge_batch(&pool, &batch(&[b"unknown2"]), &*peer),
             Verdict::Reject
         );
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"unpaid2"]), &peer),
+            judge_batch(&pool, &batch(&[b"unpaid2"]), &*peer),
             Verdict::Reject
         );
         // Each peer has its own allowance, and it refills.
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"unpaid3"]), &other),
+            judge_batch(&pool, &batch(&[b"unpaid3"]), &*other),
             Verdict::Ignore
         );
         clock.advance(Duration::from_secs(1));
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"unknown3"]), &peer),
+            judge_batch(&pool, &batch(&[b"unknown3"]), &*peer),
             Verdict::Ignore
         );
     }
@@ -436,25 +436,25 @@ mod tests {
         let peer = PeerId::random();
         let budget = budgets.of(peer);
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"ok1", b"ok2", b"ok3"]), &budget),
+            judge_batch(&pool, &batch(&[b"ok1", b"ok2", b"ok3"]), &*budget),
             Verdict::Accept
         );
         assert_eq!(pool.submitted.load(Ordering::Relaxed), 3);
         // Two more would exceed the four a second: not submitted, no penalty.
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"ok4", b"ok5"]), &budget),
+            judge_batch(&pool, &batch(&[b"ok4", b"ok5"]), &*budget),
             Verdict::Ignore
         );
         assert_eq!(pool.submitted.load(Ordering::Relaxed), 3);
         // Another peer has its own budget; this one's refills with time.
         let other = budgets.of(PeerId::random());
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"ok4", b"ok5"]), &other),
+            judge_batch(&pool, &batch(&[b"ok4", b"ok5"]), &*other),
             Verdict::Accept
         );
         clock.advance(Duration::from_secs(1));
         assert_eq!(
-            judge_batch(&pool, &batch(&[b"ok6", b"ok7"]), &budget),
+            judge_batch(&pool, &batch(&[b"ok6", b"ok7"]), &*budget),
             Verdict::Accept
         );
         assert_eq!(pool.submitted.load(Ordering::Relaxed), 7);

@@ -193,7 +193,7 @@ impl Node {
     }
 }
 
-pub(super) async fn wait_for(mut condition: impl FnMut() -> bool) {
+async fn wait_for(mut condition: impl FnMut() -> bool) {
     let started = Instant::now();
     while !condition() {
         assert!(

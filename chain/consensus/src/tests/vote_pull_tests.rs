@@ -2,7 +2,7 @@
 //! validator count, and the first bad vote ends the reply and gets its sender reported.
 //! Signature checks are counted, never timed.
 use super::fixture;
-use super::gossip_tests::{wait_for, Node};
+use super::gossip_tests::Node;
 use crate::messages::{decode_vote, encode_vote};
 use crate::network::{PeerRef, VoteReply};
 use crate::vote_pull::{at_most_per_validator, ReplyOutcome, VoteQuery};
