@@ -230,24 +230,55 @@ mod tests {
             moved.verify(&four, &genesis, check),
             Err(JustificationError::BadSignature(AccountId([1; 32])))
         );
+        // Every way of reusing the signatures fails at the first signer, validator 1.
+        let first_signer_fails = Err(JustificationError::BadSignature(AccountId([1; 32])));
         let mut other_block = good.clone();
         other_block.block_hash = H256([8; 32]);
-        assert!(other_block.verify(&four, &genesis, check).is_err());
-        assert!(good.verify(&four, &H256([2; 32]), check).is_err());
+        assert_eq!(
+            other_block.verify(&four, &genesis, check),
+            first_signer_fails
+        );
+        assert_eq!(
+            good.verify(&four, &H256([2; 32]), check),
+            first_signer_fails
+        );
         // Swapped signatures between validators fail.
         let mut swapped = good.clone();
         let first = swapped.precommits[0].1.clone();
         swapped.precommits[0].1 = swapped.precommits[1].1.clone();
         swapped.precommits[1].1 = first;
-        assert!(swapped.verify(&four, &genesis, check).is_err());
+        assert_eq!(swapped.verify(&four, &genesis, check), first_signer_fails);
+        // Swapping only the second and third signatures names the second signer.
+        let mut swapped_later = good.clone();
+        let second = swapped_later.precommits[1].1.clone();
+        swapped_later.precommits[1].1 = swapped_later.precommits[2].1.clone();
+        swapped_later.precommits[2].1 = second;
+        assert_eq!(
+            swapped_later.verify(&four, &genesis, check),
+            Err(JustificationError::BadSignature(AccountId([2; 32])))
+        );
         assert_eq!(
             good.verify_for_block(10, &H256([7; 32]), &four, &genesis, check),
             Ok(())
         );
-        assert!(matches!(
+        assert_eq!(
             good.verify_for_block(11, &H256([7; 32]), &four, &genesis, check),
-            Err(JustificationError::WrongBlock { .. })
-        ));
+            Err(JustificationError::WrongBlock {
+                got_height: 10,
+                got_hash: H256([7; 32]),
+                want_height: 11,
+                want_hash: H256([7; 32]),
+            })
+        );
+        assert_eq!(
+            good.verify_for_block(10, &H256([8; 32]), &four, &genesis, check),
+            Err(JustificationError::WrongBlock {
+                got_height: 10,
+                got_hash: H256([7; 32]),
+                want_height: 10,
+                want_hash: H256([8; 32]),
+            })
+        );
     }
 
     #[test]

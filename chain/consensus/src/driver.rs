@@ -1,7 +1,7 @@
 //! The engine task: owns the Tendermint machine, carries out its actions in
 //! order, keeps the timers, and moves from height to height.
 use crate::author::Author;
-use crate::chain_state::{equivocation_report, HeightFacts};
+use crate::chain_state::HeightFacts;
 use crate::config::BftConfig;
 use crate::gossip::{Core, EngineHandle, HeightView, Input};
 use crate::messages::{encode_vote, ProposalMessage};
@@ -9,14 +9,15 @@ use crate::network::{ConsensusNetwork, GossipVerdict};
 use crate::persist::{PersistError, StateFile};
 use crate::proposer::ProposerSchedules;
 use crate::signer::GuardedSigner;
+use crate::vote_pull::{VotePulls, VoteQuery};
 use hm_client::{Client, ImportOutcome};
-use hm_client_api::{ChainApi, PoolError, TransactionPoolApi};
+use hm_client_api::ChainApi;
 use hm_consensus_bft::{
     Action, Config, DuplicateVoteEvidence, Event, Justification, Proposal, RecoveryState, Step,
-    Tendermint, Vote,
+    Tendermint, Vote, VoteStep,
 };
 use hm_crypto::Keypair;
-use hm_primitives::{Block, InvalidTransaction, SignedBlock, H256};
+use hm_primitives::{Block, SignedBlock, H256};
 use hm_signer_guard::GuardError;
 use hm_txpool::TransactionPool;
 use parking_lot::{Mutex, RwLock};
@@ -29,7 +30,7 @@ use tokio::time::Instant;
 #[cfg(feature = "byzantine")]
 #[path = "byzantine_engine.rs"]
 mod byzantine_engine;
-#[path = "round_catch_up.rs"]
+mod evidence_reports;
 mod round_catch_up;
 
 /// Inputs queued from the network before the engine applies back-pressure.
@@ -58,6 +59,8 @@ pub enum EngineError {
     Guard(#[from] GuardError),
     #[error(transparent)]
     Persist(#[from] PersistError),
+    #[error("cannot start the vote verification threads: {0}")]
+    VerifyThreads(#[from] rayon::ThreadPoolBuildError),
 }
 
 /// The validator-only parts: key, guard, recovery state, plot.
@@ -144,6 +147,7 @@ impl BftEngine {
             seen: Mutex::default(),
             buffer: Mutex::default(),
             inputs: tx,
+            pulls: VotePulls::new()?,
         });
         let handle = EngineHandle { core: core.clone() };
         let engine = BftEngine {
@@ -386,20 +390,12 @@ impl BftEngine {
                 height,
                 round,
                 block_hash,
-            } => {
-                let request = self.core.network.request_votes(
-                    height,
-                    round,
-                    Step::Prevote.guard_code(),
-                    Some(block_hash),
-                );
-                let core = self.core.clone();
-                tokio::spawn(async move {
-                    for encoded in request.await {
-                        core.judge_vote(&encoded).await;
-                    }
-                });
-            }
+            } => self.core.pull_votes(VoteQuery {
+                height,
+                round,
+                step: VoteStep::Prevote,
+                block: Some(block_hash),
+            }),
         }
     }
 
@@ -569,59 +565,6 @@ impl BftEngine {
             outcome.extrinsic_hashes.len(),
             outcome.elapsed
         );
-    }
-
-    /// Submit the equivocation report to our pool and gossip it. The runtime
-    /// takes evidence only once its height is in the chain, so a report for
-    /// the height being decided waits and is submitted again after each commit.
-    async fn report(&mut self, evidence: DuplicateVoteEvidence) {
-        tracing::warn!(
-            offender = %evidence.offender(),
-            height = evidence.height(),
-            "⚠️ equivocation detected; reporting it"
-        );
-        if !self.submit_report(evidence.clone()).await
-            && self.pending_evidence.len() < MAX_PENDING_EVIDENCE
-        {
-            self.pending_evidence.push(evidence);
-        }
-    }
-
-    /// Resubmit reports whose height the chain has now reached.
-    async fn retry_reports(&mut self) {
-        let best = self.best_number();
-        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending_evidence)
-            .into_iter()
-            .partition(|e| e.height() <= best);
-        self.pending_evidence = waiting;
-        for evidence in ready {
-            self.submit_report(evidence).await;
-        }
-    }
-
-    /// False if the report must wait for its height to be imported.
-    async fn submit_report(&self, evidence: DuplicateVoteEvidence) -> bool {
-        let pool = self.pool.clone();
-        let submitted = tokio::task::spawn_blocking(move || {
-            let extrinsic = equivocation_report(&evidence);
-            pool.submit(extrinsic.clone()).map(|_| extrinsic)
-        })
-        .await;
-        match submitted {
-            Ok(Ok(extrinsic)) => {
-                self.core.network.broadcast_transaction(extrinsic);
-                true
-            }
-            Ok(Err(PoolError::Invalid(InvalidTransaction::FutureTooFar { .. }))) => false,
-            Ok(Err(e)) => {
-                tracing::debug!("equivocation report not pooled: {e}");
-                true
-            }
-            Err(join) => {
-                tracing::error!("submitting an equivocation report panicked: {join}");
-                true
-            }
-        }
     }
 }
 

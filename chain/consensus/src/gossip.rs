@@ -8,6 +8,7 @@ use crate::chain_state::HeightFacts;
 use crate::messages::{decode_vote, encode_vote, ProposalMessage};
 use crate::network::{ConsensusNetwork, GossipVerdict};
 use crate::proposer::ProposerSchedules;
+use crate::vote_pull::{at_most_per_validator, VotePullStats, VotePulls};
 use hm_client::{Client, ImportError};
 use hm_consensus_bft::{Proposal, SignedVote, Tendermint, VoteStep};
 use hm_primitives::{AccountId, Block, H256};
@@ -61,17 +62,19 @@ pub(crate) struct Core {
     pub(crate) seen: Mutex<Seen>,
     pub(crate) buffer: Mutex<FutureBuffer>,
     pub(crate) inputs: mpsc::Sender<Input>,
+    /// Signature checks of pulled votes, on threads of their own.
+    pub(crate) pulls: VotePulls,
 }
 
 /// Where a message's height falls relative to the engine.
-enum Position {
+pub(crate) enum Position {
     Current(HeightView),
     Future(HeightView),
     Elsewhere,
 }
 
 impl Core {
-    fn position(&self, height: u64) -> Position {
+    pub(crate) fn position(&self, height: u64) -> Position {
         let Some(view) = self.view.read().clone() else {
             return Position::Elsewhere;
         };
@@ -100,7 +103,7 @@ impl Core {
         None
     }
 
-    async fn deliver(&self, input: Input) -> bool {
+    pub(crate) async fn deliver(&self, input: Input) -> bool {
         self.inputs.send(input).await.is_ok()
     }
 
@@ -301,7 +304,10 @@ impl Core {
             Some(hash) => machine.votes_for(round, step, Some(hash)),
             None => machine.votes_in(round, step),
         };
-        votes.iter().map(encode_vote).collect()
+        at_most_per_validator(votes)
+            .iter()
+            .map(encode_vote)
+            .collect()
     }
 }
 
@@ -345,5 +351,10 @@ impl EngineHandle {
     /// The round the engine is in at its height.
     pub fn round(&self) -> Option<u32> {
         self.core.machine.lock().round()
+    }
+
+    /// Counters of the vote-pull path (replies capped, ignored, shed; peers reported).
+    pub fn vote_pull_stats(&self) -> VotePullStats {
+        self.core.pulls.stats()
     }
 }

@@ -25,6 +25,7 @@ mod persist;
 mod proposer;
 mod signer;
 mod verifier;
+mod vote_pull;
 
 pub use author::AuthorError;
 pub use chain_state::{FactsError, HeightFacts, Member, RegisteredPlot};
@@ -38,10 +39,11 @@ pub use messages::{
     decode_vote, encode_vote, MessageError, ProposalMessage, MAX_BLOCK_EXTRINSICS,
     MAX_PROPOSAL_MESSAGE_BYTES, MAX_VOTE_MESSAGE_BYTES,
 };
-pub use network::{ConsensusNetwork, GossipVerdict};
+pub use network::{ConsensusNetwork, GossipVerdict, PeerRef, VoteReply};
 pub use persist::{PersistError, StateFile};
 pub use proposer::{ProposerSchedules, ScheduleError, MAX_ROUND};
 pub use verifier::{BftVerifier, HeaderError, JustificationCheckError, BFT_ENGINE_ID};
+pub use vote_pull::VotePullStats;
 
 #[cfg(test)]
 mod tests;

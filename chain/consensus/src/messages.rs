@@ -276,10 +276,15 @@ mod tests {
         );
     }
 
+    /// Random bytes under the size caps never panic and never count as over a cap. Whatever
+    /// does decode is canonical: it re-encodes to exactly the bytes it came from, so the
+    /// decoder read every byte and nothing else.
     #[test]
-    fn garbage_never_panics() {
+    fn garbage_is_refused_or_decodes_canonically() {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for len in 0..2000usize {
+        let (mut proposals_refused, mut votes_refused) = (0usize, 0usize);
+        const SAMPLES: usize = 2000;
+        for len in 0..SAMPLES {
             let bytes: Vec<u8> = (0..len)
                 .map(|_| {
                     seed ^= seed << 13;
@@ -288,9 +293,25 @@ mod tests {
                     seed as u8
                 })
                 .collect();
-            let _ = ProposalMessage::decode_message(&bytes);
-            let _ = decode_vote(&bytes);
+            match ProposalMessage::decode_message(&bytes) {
+                Ok(m) => assert_eq!(m.encode_message(), bytes, "proposal of {len} bytes"),
+                Err(MessageError::TooLarge { .. }) => panic!("{len} bytes are under the cap"),
+                Err(_) => proposals_refused += 1,
+            }
+            let over_vote_cap = len > MAX_VOTE_MESSAGE_BYTES;
+            match decode_vote(&bytes) {
+                Ok(v) => assert_eq!(encode_vote(&v), bytes, "vote of {len} bytes"),
+                Err(MessageError::TooLarge { len: got, max }) if over_vote_cap => {
+                    assert_eq!((got, max), (len, MAX_VOTE_MESSAGE_BYTES));
+                    votes_refused += 1;
+                }
+                Err(MessageError::Malformed(_)) if !over_vote_cap => votes_refused += 1,
+                Err(other) => panic!("wrong refusal of a {len}-byte vote: {other}"),
+            }
         }
+        // Random bytes practically never form a valid message: every sample is refused.
+        assert_eq!(proposals_refused, SAMPLES);
+        assert_eq!(votes_refused, SAMPLES);
     }
 
     #[test]

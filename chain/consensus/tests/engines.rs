@@ -132,4 +132,6 @@ async fn four_engines_agree_survive_a_stop_and_rejoin() {
     .await;
     let common_top = (0..=FOLLOWER).map(|i| net.finalized(i)).min().unwrap();
     assert_agreement(&net, &all, common_top);
+    // Honest engines serve only what is asked, so nobody reported anybody's vote reply.
+    assert_eq!(net.hub.reports(), Vec::<String>::new());
 }

@@ -17,6 +17,7 @@ use libp2p::swarm::NetworkBehaviour;
 use libp2p::{connection_limits, identify, mdns, ping};
 
 use crate::config::{NetworkConfig, MAX_TX_GOSSIP_BYTES, MAX_VOTE_GOSSIP_BYTES};
+use crate::ip_guard::IpGuard;
 use crate::protocol::{kad_protocol, sync_protocol, GossipTopic, Topics};
 use crate::sync_codec::SyncCodec;
 use std::sync::atomic::AtomicU64;
@@ -36,6 +37,7 @@ const IDENTIFY_PROTOCOL_VERSION: &str = "/hm/1.0.0";
 pub(crate) struct Behaviour {
     // Bans and limits come first so that a denied connection never reaches the others.
     pub blocked: allow_block_list::Behaviour<BlockedPeers>,
+    pub ip_guard: IpGuard,
     pub limits: connection_limits::Behaviour,
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
@@ -56,8 +58,9 @@ impl Behaviour {
         let genesis = &config.genesis_hash;
 
         let limits = connection_limits::ConnectionLimits::default()
-            .with_max_established(Some(config.max_peers))
-            // One connection per peer: max_peers then counts peers.
+            .with_max_established_incoming(Some(config.max_inbound))
+            .with_max_established_outgoing(Some(config.max_outbound))
+            // One connection per peer: the limits then count peers.
             .with_max_established_per_peer(Some(1))
             .with_max_pending_incoming(Some(config.max_pending_incoming));
 
@@ -111,6 +114,7 @@ impl Behaviour {
 
         Ok(Behaviour {
             blocked: allow_block_list::Behaviour::default(),
+            ip_guard: IpGuard::new(config.max_inbound_per_ip),
             limits: connection_limits::Behaviour::new(limits),
             identify,
             ping: ping::Behaviour::new(ping::Config::new()),

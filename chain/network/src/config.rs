@@ -17,8 +17,17 @@ pub const MAX_TX_GOSSIP_BYTES: usize = hm_primitives::MAX_EXTRINSIC_BYTES + 1024
 /// Size cap of one vote on gossip. A Falcon-1024 vote is about 1.5 KiB; this leaves room
 /// for a vote that carries its signer's full public key.
 pub const MAX_VOTE_GOSSIP_BYTES: usize = 64 * 1024;
-/// Default number of established connections (one per peer).
-pub const DEFAULT_MAX_PEERS: u32 = 50;
+/// Default number of connections peers opened to us (one per peer).
+pub const DEFAULT_MAX_INBOUND: u32 = 32;
+/// Default number of connections we open (bootnodes, discovered peers): slots inbound
+/// connections cannot take, so a flood of dialers cannot eclipse the node.
+pub const DEFAULT_MAX_OUTBOUND: u32 = 16;
+/// Default cap on inbound connections from one IP address.
+pub const DEFAULT_MAX_INBOUND_PER_IP: u32 = 4;
+/// Default number of distinct peers banned from one IP address within a ban period that
+/// gets the address itself banned. More than one, so that one bad node behind a shared
+/// address (NAT) does not cut off the others.
+pub const DEFAULT_IP_BAN_THRESHOLD: u32 = 3;
 /// Default number of inbound connections still in their handshake.
 pub const DEFAULT_MAX_PENDING_INCOMING: u32 = 16;
 /// Default capacity of the event channel towards the node.
@@ -44,8 +53,17 @@ pub struct NetworkConfig {
     /// Kademlia random walks and dialing of discovered peers. When false the node only
     /// talks to its bootnodes and to peers that dial it (it still answers Kademlia queries).
     pub enable_discovery: bool,
-    /// Established connections allowed in total (one per peer).
-    pub max_peers: u32,
+    /// Established inbound connections allowed (one per peer).
+    pub max_inbound: u32,
+    /// Established outbound connections allowed (one per peer), kept apart from inbound.
+    pub max_outbound: u32,
+    /// Established inbound connections allowed from one IP address; `None` for no cap
+    /// (test networks, where every node shares 127.0.0.1).
+    pub max_inbound_per_ip: Option<u32>,
+    /// How many distinct peers from one IP address must be banned through `report_peer`
+    /// (within a ban period) before the address is banned too; `None` never bans an
+    /// address (test networks, where banning 127.0.0.1 would cut the node off).
+    pub ip_ban_threshold: Option<u32>,
     /// Inbound connections allowed to be in their handshake at once.
     pub max_pending_incoming: u32,
     /// Largest proposal message on gossip; larger ones are neither sent nor accepted.
@@ -56,9 +74,10 @@ pub struct NetworkConfig {
     pub request_timeout: Duration,
     /// How often connected peers are asked for their chain status.
     pub status_interval: Duration,
-    /// How often the node looks for more peers while below `max_peers`.
+    /// How often the node looks for more peers while below `max_outbound`.
     pub discovery_interval: Duration,
-    /// How long a peer reported through `report_peer`, or on another chain, stays banned.
+    /// How long a peer reported through `report_peer`, or on another chain, stays banned;
+    /// also how long an IP address stays banned.
     pub ban_duration: Duration,
     /// Capacity of the event channel; gossip beyond it is dropped, never blocks the swarm.
     pub event_channel_capacity: usize,
@@ -78,7 +97,10 @@ impl NetworkConfig {
             genesis_hash,
             enable_mdns: false,
             enable_discovery: true,
-            max_peers: DEFAULT_MAX_PEERS,
+            max_inbound: DEFAULT_MAX_INBOUND,
+            max_outbound: DEFAULT_MAX_OUTBOUND,
+            max_inbound_per_ip: Some(DEFAULT_MAX_INBOUND_PER_IP),
+            ip_ban_threshold: Some(DEFAULT_IP_BAN_THRESHOLD),
             max_pending_incoming: DEFAULT_MAX_PENDING_INCOMING,
             max_gossip_bytes: DEFAULT_MAX_GOSSIP_BYTES,
             gossip_heartbeat: Duration::from_millis(700),
@@ -93,8 +115,14 @@ impl NetworkConfig {
 
     pub(crate) fn validate(&self) -> Result<(), NetworkError> {
         let invalid = |msg: &str| Err(NetworkError::InvalidConfig(msg.to_string()));
-        if self.max_peers == 0 {
-            return invalid("max_peers must be at least 1");
+        if self.max_inbound == 0 && self.max_outbound == 0 {
+            return invalid("max_inbound and max_outbound cannot both be 0");
+        }
+        if self.max_inbound_per_ip == Some(0) {
+            return invalid("max_inbound_per_ip must be at least 1 (or no cap)");
+        }
+        if self.ip_ban_threshold == Some(0) {
+            return invalid("ip_ban_threshold must be at least 1 (or never)");
         }
         if self.max_gossip_bytes < MAX_VOTE_GOSSIP_BYTES {
             return invalid("max_gossip_bytes must be at least 64 KiB");
@@ -197,7 +225,16 @@ mod tests {
     fn defaults_validate_and_bad_values_do_not() {
         let mut c = NetworkConfig::new(PathBuf::from("/nonexistent/key"), H256::ZERO);
         c.validate().unwrap();
-        c.max_peers = 0;
+        c.max_inbound = 0;
+        c.validate().unwrap();
+        c.max_outbound = 0;
+        assert!(c.validate().is_err());
+        let mut c = NetworkConfig::new(PathBuf::from("/nonexistent/key"), H256::ZERO);
+        c.max_inbound_per_ip = Some(0);
+        assert!(c.validate().is_err());
+        c.max_inbound_per_ip = None;
+        c.validate().unwrap();
+        c.ip_ban_threshold = Some(0);
         assert!(c.validate().is_err());
         let mut c = NetworkConfig::new(PathBuf::from("/nonexistent/key"), H256::ZERO);
         c.bootnodes.push("/ip4/127.0.0.1/tcp/1".parse().unwrap());

@@ -76,6 +76,8 @@ pub struct NetworkStats {
     pub bad_sync_requests: u64,
     /// Peers banned through `report_peer` or for a genesis mismatch.
     pub peers_banned: u64,
+    /// IP addresses banned after several peers from them were reported.
+    pub ips_banned: u64,
 }
 
 #[derive(Debug, Default)]
@@ -87,6 +89,7 @@ pub(crate) struct Counters {
     /// Shared with the sync codec, which sees malformed requests first.
     pub bad_sync_requests: Arc<AtomicU64>,
     pub peers_banned: AtomicU64,
+    pub ips_banned: AtomicU64,
     /// Peers of this chain currently connected (those announced with `PeerConnected`).
     pub peer_count: AtomicUsize,
 }
@@ -105,6 +108,7 @@ impl Counters {
             genesis_mismatches: get(&self.genesis_mismatches),
             bad_sync_requests: get(&self.bad_sync_requests),
             peers_banned: get(&self.peers_banned),
+            ips_banned: get(&self.ips_banned),
         }
     }
 }
@@ -169,7 +173,8 @@ impl NetworkHandle {
 
     /// Misbehaviour outside gossip (e.g. a synced block that fails verification): the peer
     /// is disconnected and banned for `NetworkConfig::ban_duration`, and its gossip score is
-    /// lowered. The reason is logged.
+    /// lowered. Once `NetworkConfig::ip_ban_threshold` peers from one IP address are banned,
+    /// the address is banned as well. The reason is logged.
     pub fn report_peer(&self, peer: PeerId, reason: &str) {
         self.send_now(Command::ReportPeer {
             peer,

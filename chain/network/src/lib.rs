@@ -1,8 +1,10 @@
 //! HyperMesh networking on libp2p.
 //!
 //! - Transports: TCP (noise + yamux) and QUIC v1.
-//! - identify, ping, Kademlia discovery, mDNS on dev/local chains only, connection limits
-//!   and temporary bans.
+//! - identify, ping, Kademlia discovery, mDNS on dev/local chains only.
+//! - Separate inbound and outbound connection limits (outbound slots are ours to fill, so
+//!   dialers cannot eclipse the node), a cap on inbound connections per IP address, and
+//!   temporary bans by PeerId and, once several peers from one address were banned, by IP.
 //! - Gossipsub on three topics scoped to the genesis hash (transactions, proposals, votes),
 //!   with application validation (`report_validation`) feeding peer scoring, so peers that
 //!   send invalid messages are graylisted.
@@ -16,6 +18,7 @@ mod behaviour;
 mod config;
 mod error;
 mod handle;
+mod ip_guard;
 mod key;
 mod protocol;
 mod service;
@@ -25,8 +28,9 @@ mod sync_codec;
 
 pub use behaviour::{GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, PUBLISH_THRESHOLD};
 pub use config::{
-    parse_bootnode, NetworkConfig, DEFAULT_MAX_GOSSIP_BYTES, DEFAULT_MAX_PEERS,
-    MAX_TX_GOSSIP_BYTES, MAX_VOTE_GOSSIP_BYTES,
+    parse_bootnode, NetworkConfig, DEFAULT_IP_BAN_THRESHOLD, DEFAULT_MAX_GOSSIP_BYTES,
+    DEFAULT_MAX_INBOUND, DEFAULT_MAX_INBOUND_PER_IP, DEFAULT_MAX_OUTBOUND, MAX_TX_GOSSIP_BYTES,
+    MAX_VOTE_GOSSIP_BYTES,
 };
 pub use error::{NetworkError, RequestError};
 pub use handle::{NetworkEvent, NetworkHandle, NetworkStats, PeerInfo, Verdict};

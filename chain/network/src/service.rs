@@ -1,7 +1,8 @@
 //! Starting the network and the swarm task's main loop: commands from handles, swarm
 //! events, periodic status refresh and discovery, and the bounded event channel.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use crate::behaviour::Behaviour;
 use crate::config::{peer_id_of, NetworkConfig};
 use crate::error::{NetworkError, RequestError};
 use crate::handle::{Command, Counters, NetworkEvent, NetworkHandle, PeerInfo, Verdict};
+use crate::ip_guard::ip_of;
 use crate::key::load_or_create_node_key;
 use crate::protocol::{sync_protocol, Topics};
 use crate::sync::{
@@ -93,6 +95,7 @@ pub fn start(
         pending_requests: HashMap::new(),
         peers: HashMap::new(),
         bans: HashMap::new(),
+        offenders: HashMap::new(),
         counters: counters.clone(),
         config,
     };
@@ -161,6 +164,8 @@ pub(crate) struct Service {
     pub peers: HashMap<PeerId, PeerEntry>,
     /// Banned peers and when their ban ends.
     pub bans: HashMap<PeerId, Instant>,
+    /// Peers banned through `report_peer`, by the address they came from, while banned.
+    pub offenders: HashMap<IpAddr, HashSet<PeerId>>,
     pub counters: Arc<Counters>,
 }
 
@@ -233,7 +238,14 @@ impl Service {
                 let gossipsub = &mut self.swarm.behaviour_mut().gossipsub;
                 let score = gossipsub.peer_score(&peer).unwrap_or(0.0);
                 gossipsub.set_application_score(&peer, score.min(0.0) + REPORT_SCORE_PENALTY);
+                let ip = self
+                    .peers
+                    .get(&peer)
+                    .and_then(|entry| ip_of(&entry.address));
                 self.ban(peer, &format!("reported: {reason}"));
+                if let Some(ip) = ip {
+                    self.count_offence(ip, peer);
+                }
             }
             Command::Request {
                 peer,
@@ -455,6 +467,33 @@ impl Service {
         self.bans.contains_key(peer)
     }
 
+    /// Count `peer`'s ban against the address it came from; at `ip_ban_threshold`
+    /// distinct peers the address is banned, so fresh PeerIds from it are refused too.
+    fn count_offence(&mut self, ip: IpAddr, peer: PeerId) {
+        let Some(threshold) = self.config.ip_ban_threshold else {
+            return;
+        };
+        let offenders = self.offenders.entry(ip).or_default();
+        offenders.insert(peer);
+        let count = u32::try_from(offenders.len()).unwrap_or(u32::MAX);
+        if count >= threshold {
+            self.offenders.remove(&ip);
+            self.ban_ip(ip, &format!("{count} peers from it were banned"));
+        }
+    }
+
+    /// Refuse connections from `ip`, and close those it has, until the ban ends.
+    pub(crate) fn ban_ip(&mut self, ip: IpAddr, reason: &str) {
+        let until = Instant::now() + self.config.ban_duration;
+        self.swarm.behaviour_mut().ip_guard.ban(ip, until);
+        Counters::bump(&self.counters.ips_banned);
+        tracing::warn!(
+            %ip,
+            ban_secs = self.config.ban_duration.as_secs(),
+            "Banning address: {reason}"
+        );
+    }
+
     fn on_discovery_tick(&mut self) {
         let now = Instant::now();
         let expired: Vec<PeerId> = self
@@ -467,6 +506,15 @@ impl Service {
             self.bans.remove(&peer);
             self.swarm.behaviour_mut().blocked.unblock_peer(peer);
             tracing::debug!(%peer, "Ban expired");
+        }
+        // An address's offences count only while the peers behind them stay banned.
+        let bans = &self.bans;
+        self.offenders.retain(|_, peers| {
+            peers.retain(|peer| bans.contains_key(peer));
+            !peers.is_empty()
+        });
+        for ip in self.swarm.behaviour_mut().ip_guard.expire_bans(now) {
+            tracing::debug!(%ip, "Address ban expired");
         }
         if !self.has_free_slot() {
             return;
@@ -482,9 +530,10 @@ impl Service {
         }
     }
 
+    /// Whether an outbound slot is free: inbound connections never take these.
     pub(crate) fn has_free_slot(&self) -> bool {
-        let connected = self.swarm.connected_peers().count();
-        u32::try_from(connected).is_ok_and(|n| n < self.config.max_peers)
+        let outbound = self.peers.values().filter(|entry| !entry.inbound).count();
+        u32::try_from(outbound).is_ok_and(|n| n < self.config.max_outbound)
     }
 
     fn dial_bootnodes(&mut self) {

@@ -1,7 +1,6 @@
 //! What the swarm task does with each swarm and behaviour event.
 
 use libp2p::core::ConnectedPoint;
-use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, OutboundFailure, OutboundRequestId};
 use libp2p::swarm::{ListenError, SwarmEvent};
 use libp2p::{gossipsub, identify, kad, mdns, ping, Multiaddr, PeerId};
@@ -9,6 +8,7 @@ use libp2p::{gossipsub, identify, kad, mdns, ping, Multiaddr, PeerId};
 use crate::behaviour::BehaviourEvent;
 use crate::error::RequestError;
 use crate::handle::{Counters, NetworkEvent};
+use crate::ip_guard::ip_of;
 use crate::service::{PeerEntry, PendingRequest, Service};
 use crate::sync::{ChainStatus, SyncResponse};
 
@@ -86,6 +86,7 @@ impl Service {
     fn on_behaviour_event(&mut self, event: BehaviourEvent) {
         match event {
             BehaviourEvent::Blocked(never) => match never {},
+            BehaviourEvent::IpGuard(never) => match never {},
             BehaviourEvent::Limits(never) => match never {},
             BehaviourEvent::Gossipsub(event) => self.on_gossip_event(event),
             BehaviourEvent::Sync(event) => self.on_sync_event(event),
@@ -339,14 +340,6 @@ impl Service {
             self.dial_peer(peer, vec![addr]);
         }
     }
-}
-
-fn ip_of(addr: &Multiaddr) -> Option<std::net::IpAddr> {
-    addr.iter().find_map(|p| match p {
-        Protocol::Ip4(ip) => Some(ip.into()),
-        Protocol::Ip6(ip) => Some(ip.into()),
-        _ => None,
-    })
 }
 
 fn is_loopback(addr: &Multiaddr) -> bool {

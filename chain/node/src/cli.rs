@@ -68,9 +68,21 @@ pub struct RunArgs {
     /// Do not discover peers by multicast DNS (which dev and local chains otherwise use).
     #[arg(long)]
     pub no_mdns: bool,
-    /// Most connected peers.
-    #[arg(long, default_value_t = hm_network::DEFAULT_MAX_PEERS)]
-    pub max_peers: u32,
+    /// Most connected peers in all: lowers --in-peers and --out-peers to fit, keeping
+    /// outbound slots first.
+    #[arg(long, value_name = "N")]
+    pub max_peers: Option<u32>,
+    /// Most connections peers may open to this node.
+    #[arg(long, value_name = "N", default_value_t = hm_network::DEFAULT_MAX_INBOUND)]
+    pub in_peers: u32,
+    /// Most connections this node opens (to bootnodes and peers it discovers). Inbound
+    /// connections never take these slots, so dialers cannot crowd out the node's choices.
+    #[arg(long, value_name = "N", default_value_t = hm_network::DEFAULT_MAX_OUTBOUND)]
+    pub out_peers: u32,
+    /// Most inbound connections from one IP address. Default 4; no cap on dev and local
+    /// chains, whose nodes all share 127.0.0.1.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_peers_per_ip: Option<u32>,
     /// JSON-RPC port (HTTP and WebSocket).
     #[arg(long, default_value_t = 9944)]
     pub rpc_port: u16,

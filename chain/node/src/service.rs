@@ -123,7 +123,7 @@ fn start_network(
         IpAddr::from([0, 0, 0, 0])
     });
     config.enable_mdns = test_chain && !args.no_mdns;
-    config.max_peers = args.max_peers;
+    crate::network::apply_peer_limits(&mut config, args, test_chain);
     for boot in args.bootnodes.iter().chain(&spec.boot_nodes) {
         let addr = hm_network::parse_bootnode(boot).with_context(|| format!("bootnode {boot}"))?;
         config.bootnodes.push(addr);

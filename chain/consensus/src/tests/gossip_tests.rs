@@ -8,7 +8,7 @@ use crate::driver::{BftEngine, EngineDeps};
 use crate::gossip::EngineHandle;
 use crate::header_data::BftHeaderData;
 use crate::messages::{decode_vote, encode_vote, ProposalMessage};
-use crate::network::{ConsensusNetwork, GossipVerdict};
+use crate::network::{ConsensusNetwork, GossipVerdict, PeerRef, VoteReply};
 use crate::persist::StateFile;
 use crate::proposer::ProposerSchedules;
 use crate::signer::GuardedSigner;
@@ -29,10 +29,12 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 #[derive(Default)]
-struct Recorder {
+pub(super) struct Recorder {
     proposals: Mutex<Vec<Vec<u8>>>,
     votes: Mutex<Vec<Vec<u8>>>,
     transactions: Mutex<Vec<Vec<u8>>>,
+    /// Peers reported through `report_peer`, with the reason.
+    pub(super) reports: Mutex<Vec<(PeerRef, String)>>,
 }
 
 impl ConsensusNetwork for Arc<Recorder> {
@@ -51,22 +53,25 @@ impl ConsensusNetwork for Arc<Recorder> {
         _round: u32,
         _step: u8,
         _block: Option<H256>,
-    ) -> BoxFuture<'static, Vec<Vec<u8>>> {
+    ) -> BoxFuture<'static, Vec<VoteReply>> {
         Box::pin(async { Vec::new() })
+    }
+    fn report_peer(&self, peer: &PeerRef, reason: &str) {
+        self.reports.lock().push((peer.clone(), reason.to_string()));
     }
 }
 
-struct Node {
+pub(super) struct Node {
     dir: TempDir,
     plot_dir: PathBuf,
     client: Arc<Client>,
     pool: Arc<TransactionPool>,
     schedules: Arc<ProposerSchedules>,
-    network: Arc<Recorder>,
+    pub(super) network: Arc<Recorder>,
 }
 
 impl Node {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let plot_dir = dir.path().join("plots");
         let genesis = fixture::genesis(&fixture::create_plots(&plot_dir), 600);
@@ -102,7 +107,7 @@ impl Node {
     }
 
     /// Start an engine and wait until it is at height 1.
-    async fn start(
+    pub(super) async fn start(
         &self,
         key: Option<Keypair>,
         round_ms: u64,
@@ -149,7 +154,7 @@ impl Node {
         self.signed(key, height, round, VoteStep::Prevote, block)
     }
 
-    fn signed(
+    pub(super) fn signed(
         &self,
         key: &Keypair,
         height: u64,

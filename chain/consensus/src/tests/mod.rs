@@ -2,3 +2,4 @@
 mod fixture;
 mod gossip_tests;
 mod verifier_tests;
+mod vote_pull_tests;

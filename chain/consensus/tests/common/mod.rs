@@ -11,7 +11,7 @@ use hm_client::Client;
 use hm_client_api::{ChainApi, TransactionPoolApi};
 use hm_consensus::{
     BftConfig, BftEngine, BftVerifier, ConsensusNetwork, EngineDeps, EngineError, EngineHandle,
-    ProposerSchedules,
+    PeerRef, ProposerSchedules, VoteReply,
 };
 use hm_consensus_bft::TimeoutConfig;
 use hm_crypto::Keypair;
@@ -30,9 +30,15 @@ use tokio::task::JoinHandle;
 pub struct Hub {
     handles: Mutex<BTreeMap<usize, EngineHandle>>,
     pools: Mutex<BTreeMap<usize, Arc<TransactionPool>>>,
+    /// Peers reported for their vote replies, with the reason: none among honest engines.
+    reports: Mutex<Vec<String>>,
 }
 
 impl Hub {
+    pub fn reports(&self) -> Vec<String> {
+        self.reports.lock().clone()
+    }
+
     fn others(&self, me: usize) -> Vec<EngineHandle> {
         self.handles
             .lock()
@@ -88,14 +94,22 @@ impl ConsensusNetwork for Link {
         round: u32,
         step: u8,
         block: Option<H256>,
-    ) -> BoxFuture<'static, Vec<Vec<u8>>> {
-        let answers: Vec<Vec<u8>> = self
+    ) -> BoxFuture<'static, Vec<VoteReply>> {
+        let answers: Vec<VoteReply> = self
             .hub
             .others(self.me)
             .iter()
-            .flat_map(|peer| peer.votes_for(height, round, step, block))
+            .enumerate()
+            .map(|(i, peer)| VoteReply {
+                peer: PeerRef(i.to_le_bytes().to_vec()),
+                votes: peer.votes_for(height, round, step, block),
+            })
             .collect();
         Box::pin(async move { answers })
+    }
+
+    fn report_peer(&self, peer: &PeerRef, reason: &str) {
+        self.hub.reports.lock().push(format!("{peer:?}: {reason}"));
     }
 }
 

@@ -76,6 +76,8 @@ pub fn test_config(dir: &tempfile::TempDir, genesis: H256) -> NetworkConfig {
     config.listen_ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
     config.listen_port = 0;
     config.enable_mdns = false;
+    // Every test node shares 127.0.0.1; the tests of the cap set it themselves.
+    config.max_inbound_per_ip = None;
     config.gossip_heartbeat = Duration::from_millis(200);
     config.status_interval = Duration::from_secs(1);
     config.discovery_interval = Duration::from_secs(1);

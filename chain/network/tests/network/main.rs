@@ -2,5 +2,6 @@
 
 mod common;
 mod gossip;
+mod limits;
 mod peers;
 mod sync;

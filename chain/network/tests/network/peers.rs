@@ -18,9 +18,9 @@ async fn kademlia_finds_peers_beyond_the_bootnode() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn max_peers_refuses_further_inbound_connections() {
+async fn max_inbound_refuses_further_inbound_connections() {
     let provider = TestProvider::new(GENESIS, vec![]);
-    let a = spawn_with(GENESIS, vec![], provider, |c| c.max_peers = 1);
+    let a = spawn_with(GENESIS, vec![], provider, |c| c.max_inbound = 1);
     let a_addr = a.addr("tcp").await;
     let b = spawn(GENESIS, vec![a_addr.clone()]);
     wait_connected(&a, &[b.peer_id()]).await;

@@ -22,6 +22,19 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Percentage by which a replacement (same sender and nonce) must raise the tip. Without
+/// a real bump, each replacement costs its sender almost nothing while every node
+/// validates and relays it again (geth and reth ask 10% too).
+pub(crate) const REPLACEMENT_TIP_BUMP_PERCENT: u64 = 10;
+
+/// The least priority (tip) that replaces a pooled transaction of priority `old`: 10%
+/// more, rounded up, and at least one more. `None` if nothing can (`old` is near `u64::MAX`).
+pub(crate) fn replacement_priority(old: u64) -> Option<u64> {
+    let bump = (u128::from(old) * u128::from(REPLACEMENT_TIP_BUMP_PERCENT)).div_ceil(100);
+    let bump = u64::try_from(bump).ok()?.max(1);
+    old.checked_add(bump)
+}
+
 /// A transaction held by the pool.
 pub(crate) struct PoolTx {
     pub bytes: Arc<[u8]>,
@@ -223,7 +236,12 @@ impl PoolState {
             .and_then(|q| q.by_nonce.get(&valid.nonce))
             .and_then(|h| self.txs.get(h));
         let (freed_count, freed_bytes, lands_ready) = match replaced {
-            Some(old) if valid.priority <= old.priority => return Err(PoolError::TooLowPriority),
+            Some(old)
+                if replacement_priority(old.priority)
+                    .is_none_or(|least| valid.priority < least) =>
+            {
+                return Err(PoolError::TooLowPriority)
+            }
             Some(old) => (1, old.bytes.len(), old.ready),
             None => {
                 let (count, ready_count) =

@@ -291,6 +291,39 @@ fn replacement_needs_a_strictly_higher_priority() {
 }
 
 #[test]
+fn replacement_needs_a_ten_percent_higher_tip() {
+    let h = Harness::small();
+    let first = h.pool.submit(xt(1, 0, 100)).unwrap();
+    // 9% more is not enough; 10% more is.
+    assert_eq!(h.pool.submit(xt(1, 0, 109)), Err(PoolError::TooLowPriority));
+    assert!(h.pool.contains(&first));
+    let second = h.pool.submit(xt(1, 0, 110)).unwrap();
+    assert!(!h.pool.contains(&first));
+    // The bump is rounded up: 10% of 111 is 11.1, so 122 is needed.
+    h.pool.submit(xt(2, 0, 111)).unwrap();
+    assert_eq!(h.pool.submit(xt(2, 0, 121)), Err(PoolError::TooLowPriority));
+    h.pool.submit(xt(2, 0, 122)).unwrap();
+    assert!(h.pool.contains(&second));
+    assert_eq!(h.pool.status().ready, 2);
+    h.check();
+}
+
+#[test]
+fn the_least_replacement_tip_is_exact_at_the_edges() {
+    use crate::state::replacement_priority;
+    assert_eq!(replacement_priority(0), Some(1));
+    assert_eq!(replacement_priority(9), Some(10));
+    assert_eq!(replacement_priority(10), Some(11));
+    assert_eq!(replacement_priority(20), Some(22));
+    assert_eq!(
+        replacement_priority(u64::MAX / 2),
+        Some(u64::MAX / 2 + u64::MAX / 20 + 1)
+    );
+    assert_eq!(replacement_priority(u64::MAX - 1), None);
+    assert_eq!(replacement_priority(u64::MAX), None);
+}
+
+#[test]
 fn replacing_a_future_keeps_it_future_and_the_chain_intact() {
     let h = Harness::small();
     h.pool.submit(xt(1, 0, 1)).unwrap();

@@ -8,7 +8,8 @@
 //! make the state machine jump there (Tendermint's line 55). Duplicates are dropped by the
 //! engine's seen-set, so repeated pulls cost only bandwidth.
 use super::BftEngine;
-use hm_consensus_bft::Step;
+use crate::vote_pull::VoteQuery;
+use hm_consensus_bft::VoteStep;
 use std::time::Duration;
 
 /// How long a height may go undecided before votes are pulled, and how often after that.
@@ -28,24 +29,20 @@ impl BftEngine {
             return;
         };
         let height = self.height;
-        let mut wanted = vec![(round, Step::Prevote), (round, Step::Precommit)];
+        let mut wanted = vec![(round, VoteStep::Prevote), (round, VoteStep::Precommit)];
         wanted.extend(
             LOOKAHEAD
                 .iter()
                 .filter_map(|ahead| round.checked_add(*ahead))
-                .map(|later| (later, Step::Prevote)),
+                .map(|later| (later, VoteStep::Prevote)),
         );
         tracing::debug!(height, round, "height stalled; pulling votes from peers");
         for (round, step) in wanted {
-            let request = self
-                .core
-                .network
-                .request_votes(height, round, step.guard_code(), None);
-            let core = self.core.clone();
-            tokio::spawn(async move {
-                for encoded in request.await {
-                    core.judge_vote(&encoded).await;
-                }
+            self.core.pull_votes(VoteQuery {
+                height,
+                round,
+                step,
+                block: None,
             });
         }
     }
