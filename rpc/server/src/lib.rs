@@ -10,6 +10,7 @@ mod author;
 mod chain;
 pub mod contracts;
 pub mod errors;
+mod events;
 mod middleware;
 mod state;
 mod system;
@@ -21,8 +22,8 @@ use hm_client_api::{ChainApi, TransactionPoolApi};
 use hm_metrics::Metrics;
 use hm_primitives::H256;
 use hm_rpc_api::{
-    AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer, ChainApiServer, ContractsApiServer,
-    RpcMethodsApiServer, StateApiServer, SystemApiServer,
+    events::EventsApiServer, AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer,
+    ChainApiServer, ContractsApiServer, RpcMethodsApiServer, StateApiServer, SystemApiServer,
 };
 use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
 use jsonrpsee::server::{BatchRequestConfig, ServerBuilder, ServerConfig, ServerHandle};
@@ -155,6 +156,11 @@ pub fn build_module(deps: RpcDeps, allow_unsafe: bool) -> RpcModule<()> {
         .into_rpc()
         .remove_context(),
         chain::ChainRpc {
+            chain: deps.chain.clone(),
+        }
+        .into_rpc()
+        .remove_context(),
+        events::EventsRpc {
             chain: deps.chain.clone(),
         }
         .into_rpc()
