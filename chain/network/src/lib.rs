@@ -17,6 +17,7 @@ mod config;
 mod error;
 mod handle;
 mod key;
+mod loopback_only;
 mod protocol;
 mod service;
 mod swarm_events;
