@@ -94,7 +94,12 @@ fn ids_that_are_not_one_safe_path_component_are_refused() {
         let err = ChainSpec::from_json(&spec_with_id(bad)).unwrap_err();
         assert!(err.contains("id `"), "{bad:?}: {err}");
     }
-    for good in ["dev", "local", "my-chain_2.testnet", &"a".repeat(MAX_ID_LEN)] {
+    for good in [
+        "dev",
+        "local",
+        "my-chain_2.testnet",
+        &"a".repeat(MAX_ID_LEN),
+    ] {
         let spec = ChainSpec::from_json(&spec_with_id(good)).unwrap();
         assert_eq!(spec.id, good);
     }

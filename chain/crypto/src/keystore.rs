@@ -112,7 +112,8 @@ impl KeyFile {
             _ => Path::new("."),
         };
         create_private_dirs(dir).map_err(werr)?;
-        let json = serde_json::to_string_pretty(self).map_err(|e| werr(std::io::Error::other(e)))?;
+        let json =
+            serde_json::to_string_pretty(self).map_err(|e| werr(std::io::Error::other(e)))?;
         let mut tmp = temp_builder().tempfile_in(dir).map_err(werr)?;
         tmp.write_all(json.as_bytes()).map_err(werr)?;
         tmp.as_file().sync_all().map_err(werr)?;
