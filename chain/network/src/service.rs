@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use libp2p::gossipsub::{MessageAcceptance, PublishError};
 use libp2p::request_response::{OutboundRequestId, ResponseChannel};
+use libp2p::core::Transport as _;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{noise, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
 use tokio::sync::{mpsc, oneshot, Semaphore};
