@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
-cargo build --release -p hypermesh -p hypermesh-bench
+# The same package selection as scripts/test.sh's build: cargo resolves features per
+# selection, so a different one would recompile shared dependencies each time you switch.
+cargo build --release --workspace --all-targets
 exec "$CARGO_TARGET_DIR/release/hypermesh" --dev "$@"

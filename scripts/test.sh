@@ -10,6 +10,7 @@ start=$(date +%s)
 # Same package selection as the main build, so only hm-consensus and the node differ.
 cargo build --release --workspace --all-targets --features hypermesh/byzantine
 cp "$CARGO_TARGET_DIR/release/hypermesh" "$CARGO_TARGET_DIR/release/hypermesh-byzantine"
+# scripts/dev.sh builds exactly this selection too, so neither script redoes the other's work.
 cargo build --release --workspace --all-targets
 echo "==> build took $(( $(date +%s) - start ))s"
 # Fuzz smoke runs: each decoder target gets a bounded burst of coverage-guided inputs.

@@ -5,8 +5,7 @@
 //! The last line printed is one JSON object with the figures.
 use crate::accounts;
 use crate::contracts_chain::{
-    context, deploy_token, fee_of, nonces, sign_calls, submit_checked, token_balance,
-    token_transfer,
+    context, deploy_token, nonces, sign_calls, submit_checked, token_balance, token_transfer,
 };
 use crate::contracts_exec::{self, ExecFigures};
 use crate::load::{self, BatchOptions, Prepared};
@@ -247,7 +246,7 @@ async fn measure_chain(
         bail!("giving out tokens: {:?}", gifted.top_errors);
     }
     for (kp, &amount) in keys.iter().zip(&amounts) {
-        let held = token_balance(wallet.client(), &token, &kp.account_id()).await?;
+        let held = token_balance(&wallet, &token, &kp.account_id()).await?;
         if held != amount {
             bail!(
                 "{} holds {held} tokens after the gift of {amount}",
@@ -257,7 +256,7 @@ async fn measure_chain(
     }
 
     // One of each, alone, for the gas, weight and fee of a single transfer.
-    let (token_weight, token_len) = submit_checked(
+    let token_probe = submit_checked(
         &wallet,
         &keys[0],
         token_transfer(token, keys[1].account_id(), 1, args.gas_limit),
@@ -265,7 +264,7 @@ async fn measure_chain(
         "a probe token transfer",
     )
     .await?;
-    let (native_weight, native_len) = submit_checked(
+    let native_probe = submit_checked(
         &wallet,
         &keys[0],
         hm_wallet::transfer_call(keys[1].account_id(), UNITS, false),
@@ -273,10 +272,10 @@ async fn measure_chain(
         "a probe CAES transfer",
     )
     .await?;
+    let (token_weight, token_fee) = (token_probe.weight, token_probe.fee);
+    let (native_weight, native_fee) = (native_probe.weight, native_probe.fee);
     let overhead = hm_runtime::weights::EXTRINSIC_BASE + contracts::weights::CALL;
     let token_gas = token_weight.saturating_sub(overhead) / contracts::WEIGHT_PER_GAS;
-    let token_fee = fee_of(wallet.client(), token_len, token_weight).await?;
-    let native_fee = fee_of(wallet.client(), native_len, native_weight).await?;
     println!(
         "      token transfer: {token_gas} gas, weight {token_weight}, fee {token_fee}; CAES transfer: weight {native_weight}, fee {native_fee}"
     );
@@ -287,7 +286,7 @@ async fn measure_chain(
     let before: Vec<u128> = {
         let mut v = Vec::with_capacity(n);
         for kp in &keys {
-            v.push(token_balance(wallet.client(), &token, &kp.account_id()).await?);
+            v.push(token_balance(&wallet, &token, &kp.account_id()).await?);
         }
         v
     };
@@ -318,7 +317,7 @@ async fn measure_chain(
         let mut off = 0;
         for a in 0..n {
             let expected = before[a] - shares[a] as u128 + shares[(a + n - 1) % n] as u128;
-            let held = token_balance(wallet.client(), &token, &keys[a].account_id()).await?;
+            let held = token_balance(&wallet, &token, &keys[a].account_id()).await?;
             off += usize::from(held != expected);
         }
         println!("      token audit: {off} account(s) off (a transfer that failed on chain)");

@@ -1,33 +1,24 @@
 //! Chain access for `hypermesh-bench contracts`: token calls signed up front, the token
-//! deployed and checked on chain, and what an extrinsic was charged (read back from the
-//! events of its block), all over the node's generic RPC.
+//! deployed and checked on chain, and what an extrinsic was charged (its outcome from
+//! `chain_getEvents`), all over the node's generic RPC through `hm-contract-client`.
 use crate::load::{Prepared, TxContext};
-use anyhow::{bail, Context};
+use anyhow::{Context, Result};
+use hm_contract_client::calls;
 use hm_crypto::Keypair;
-use hm_pallet_system::{storage as system_storage, Event as SystemEvent};
-use hm_primitives::{AccountId, Balance, Nonce, H256};
-use hm_rpc_api::{ChainApiClient, HexString, StateApiClient};
-use hm_runtime::pallet_contracts::{self as contracts, Call as ContractsCall};
-use hm_runtime::{Call, RuntimeEvent};
-use hm_wallet::{RpcWallet, TxParams};
-use jsonrpsee::ws_client::WsClient;
-use parity_scale_codec::{Decode, Encode};
+use hm_primitives::{AccountId, Nonce};
+use hm_rpc_api::HexString;
+use hm_runtime::pallet_contracts as contracts;
+use hm_runtime::Call;
+use hm_wallet::{RpcWallet, TxOutcome, TxParams};
+use parity_scale_codec::Encode;
 use rayon::prelude::*;
 
-pub(crate) fn selector(name: &str) -> Vec<u8> {
-    hm_primitives::blake3_256(name.as_bytes()).0[..4].to_vec()
-}
-
 pub(crate) fn token_transfer(token: AccountId, to: AccountId, value: u128, gas_limit: u64) -> Call {
-    let mut input = selector("transfer");
-    input.extend_from_slice(&(to, value).encode());
-    Call::Contracts(ContractsCall::Call {
-        dest: token,
-        value: 0,
+    calls::call(
+        token,
         gas_limit,
-        storage_deposit_limit: None,
-        input,
-    })
+        calls::message("transfer", &(to, value).encode()),
+    )
 }
 
 /// Sign `(sender, nonce, call)` triples on every core, keeping their order.
@@ -51,7 +42,7 @@ pub(crate) fn sign_calls(calls: Vec<(&Keypair, Nonce, Call)>, ctx: &TxContext) -
         .collect()
 }
 
-pub(crate) async fn context(wallet: &RpcWallet, mortality: u64) -> anyhow::Result<TxContext> {
+pub(crate) async fn context(wallet: &RpcWallet, mortality: u64) -> Result<TxContext> {
     let ctx = wallet.chain_context().await?;
     Ok(TxContext {
         genesis_hash: ctx.genesis_hash,
@@ -60,37 +51,20 @@ pub(crate) async fn context(wallet: &RpcWallet, mortality: u64) -> anyhow::Resul
     })
 }
 
-pub(crate) async fn storage(
-    client: &WsClient,
-    key: &[u8],
-    at: Option<H256>,
-) -> anyhow::Result<Option<Vec<u8>>> {
-    let at = at.map(HexString::from);
-    Ok(StateApiClient::storage(client, HexString::from(key), at)
-        .await?
-        .map(|b| b.0))
-}
-
 pub(crate) async fn token_balance(
-    client: &WsClient,
+    wallet: &RpcWallet,
     token: &AccountId,
     who: &AccountId,
-) -> anyhow::Result<u128> {
-    let mut key = b"b".to_vec();
-    key.extend_from_slice(&who.0);
-    let raw = storage(
-        client,
-        &hm_runtime::contracts_storage_key(token, &key),
-        None,
-    )
-    .await?;
-    match raw {
-        None => Ok(0),
-        Some(v) => u128::decode(&mut &v[..]).context("a token balance"),
-    }
+) -> Result<u128> {
+    let key = [b"b".as_slice(), &who.0].concat();
+    let held = wallet
+        .decoded_storage(&hm_runtime::contracts_storage_key(token, &key), None)
+        .await
+        .context("a token balance")?;
+    Ok(held.unwrap_or(0))
 }
 
-pub(crate) async fn nonces(wallet: &RpcWallet, keys: &[Keypair]) -> anyhow::Result<Vec<Nonce>> {
+pub(crate) async fn nonces(wallet: &RpcWallet, keys: &[Keypair]) -> Result<Vec<Nonce>> {
     let mut out = Vec::with_capacity(keys.len());
     for kp in keys {
         out.push(wallet.next_nonce(&kp.account_id()).await?);
@@ -98,62 +72,21 @@ pub(crate) async fn nonces(wallet: &RpcWallet, keys: &[Keypair]) -> anyhow::Resu
     Ok(out)
 }
 
-/// The weight charged for `xt`, finalized in `block`, and whether its call failed.
-pub(crate) async fn applied_weight(
-    client: &WsClient,
-    block: H256,
-    xt: &[u8],
-) -> anyhow::Result<(u64, bool)> {
-    let signed = ChainApiClient::block(client, Some(HexString::from(block)))
-        .await?
-        .context("the finalized block is unknown")?;
-    let index = signed
-        .block
-        .extrinsics
-        .iter()
-        .position(|b| b.0 == xt)
-        .context("the extrinsic is not in its block")? as u32;
-    let count_key = system_storage::event_count();
-    let count: u32 = match storage(client, &count_key, Some(block)).await? {
-        Some(raw) => u32::decode(&mut &raw[..])?,
-        None => 0,
-    };
-    for i in 0..count {
-        let Some(raw) = storage(client, &system_storage::event(i), Some(block)).await? else {
-            continue;
-        };
-        let record = hm_runtime::EventRecord::decode(&mut &raw[..])?;
-        if record.phase != hm_runtime::Phase::ApplyExtrinsic(index) {
-            continue;
-        }
-        match record.event {
-            RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { weight }) => {
-                return Ok((weight, false))
-            }
-            RuntimeEvent::System(SystemEvent::ExtrinsicFailed { weight, .. }) => {
-                return Ok((weight, true))
-            }
-            _ => {}
-        }
-    }
-    bail!("no outcome event for the extrinsic in its block")
-}
-
-/// Submit `call` as `who` and wait for finality; fails when the call failed.
+/// Submit `call` as `who` and wait for finality; fails, naming the error, when the call
+/// failed. The outcome carries the weight charged and the fee paid.
 pub(crate) async fn submit_checked(
     wallet: &RpcWallet,
     who: &Keypair,
     call: Call,
     mortality: u64,
     what: &str,
-) -> anyhow::Result<(u64, usize)> {
+) -> Result<TxOutcome> {
     let xt = wallet.sign_with_context(who, call, 0, mortality).await?;
-    let finalized = wallet.submit_and_wait(&xt).await.context(what.to_owned())?;
-    let (weight, failed) = applied_weight(wallet.client(), finalized.block_hash, &xt).await?;
-    if failed {
-        bail!("{what} failed on chain (ExtrinsicFailed); see the node's log");
-    }
-    Ok((weight, xt.len()))
+    let outcome = wallet
+        .submit_and_watch_outcome(&xt)
+        .await
+        .context(what.to_owned())?;
+    outcome.ensure_success().context(what.to_owned())
 }
 
 /// Upload the token (unless that code is stored already) and instantiate it with a
@@ -164,14 +97,11 @@ pub(crate) async fn deploy_token(
     code: &[u8],
     supply: u128,
     mortality: u64,
-) -> anyhow::Result<AccountId> {
+) -> Result<AccountId> {
     let code_hash = hm_primitives::blake3_256(code);
     let info_key = contracts::storage::code_info(&code_hash);
-    if storage(wallet.client(), &info_key, None).await?.is_none() {
-        let upload = Call::Contracts(ContractsCall::UploadCode {
-            code: code.to_vec(),
-            storage_deposit_limit: None,
-        });
+    if wallet.storage(&info_key, None).await?.is_none() {
+        let upload = calls::upload(code.to_vec());
         submit_checked(wallet, deployer, upload, mortality, "uploading the token").await?;
     }
     // A salt of this run's start time: an attached node may hold earlier runs' tokens.
@@ -180,14 +110,7 @@ pub(crate) async fn deploy_token(
         .as_nanos()
         .to_le_bytes()
         .to_vec();
-    let instantiate = Call::Contracts(ContractsCall::Instantiate {
-        code_hash,
-        value: 0,
-        gas_limit: 50_000_000,
-        storage_deposit_limit: None,
-        input: supply.encode(),
-        salt: salt.clone(),
-    });
+    let instantiate = calls::instantiate(code_hash, 50_000_000, supply.encode(), salt.clone());
     submit_checked(
         wallet,
         deployer,
@@ -203,16 +126,6 @@ pub(crate) async fn deploy_token(
     ))
 }
 
-/// Fees of one transaction at the chain's current parameters.
-pub(crate) async fn fee_of(client: &WsClient, len: usize, weight: u64) -> anyhow::Result<Balance> {
-    let params: hm_runtime::Parameters =
-        match storage(client, &system_storage::parameters(), None).await? {
-            Some(raw) => Decode::decode(&mut &raw[..])?,
-            None => Default::default(),
-        };
-    params.fees.fee(len, weight, 0).context("fee overflow")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,7 +133,7 @@ mod tests {
     #[test]
     fn token_transfer_is_the_sdk_encoding() {
         let to = AccountId([7; 32]);
-        let Call::Contracts(ContractsCall::Call {
+        let Call::Contracts(contracts::Call::Call {
             input, gas_limit, ..
         }) = token_transfer(AccountId([1; 32]), to, 5, 9)
         else {

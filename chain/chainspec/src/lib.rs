@@ -101,10 +101,12 @@ impl ChainSpec {
         presets::local()
     }
 
-    /// Everything a spec must satisfy beyond its shape: consensus timings in
+    /// Everything a spec must satisfy beyond its shape: an `id` that is a safe directory
+    /// name ([`check_id`]), consensus timings in
     /// range, a genesis that builds, and for BFT valid proof parameters and
     /// at least one validator counted for block 1.
     pub fn check(&self) -> Result<(), String> {
+        check_id(&self.id)?;
         if let (ConsensusEngineKind::Bft(_), Genesis::RuntimeGenesis { patch }) =
             (&self.consensus, &self.genesis)
         {
@@ -176,6 +178,31 @@ impl ChainSpec {
         let spec = if raw { self.to_raw()? } else { self.clone() };
         serde_json::to_string_pretty(&spec).map_err(|e| SpecError::Genesis(e.to_string()))
     }
+}
+
+/// Longest chain spec `id` accepted.
+pub const MAX_ID_LEN: usize = 64;
+
+/// The `id` names the chain's directory under the base path
+/// (`<base>/chains/<id>/{db,keystore,...}`), so it must be one plain path component:
+/// 1 to [`MAX_ID_LEN`] ASCII letters, digits, `-`, `_` or `.`, not starting with `.`
+/// (which also rules out `.` and `..`).
+pub fn check_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.len() > MAX_ID_LEN {
+        return Err(format!(
+            "id `{}` must be 1 to {MAX_ID_LEN} characters long (it names the chain's directory)",
+            id.escape_default()
+        ));
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if id.starts_with('.') || !id.chars().all(allowed) {
+        return Err(format!(
+            "id `{}` is not a safe directory name: use ASCII letters, digits, `-`, `_` and \
+             `.` (not as the first character)",
+            id.escape_default()
+        ));
+    }
+    Ok(())
 }
 
 fn decode_hex(s: &str) -> Result<Vec<u8>, String> {

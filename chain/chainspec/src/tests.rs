@@ -67,3 +67,40 @@ fn bad_specs_are_refused_with_reasons() {
         "unknown fields are refused"
     );
 }
+
+#[test]
+fn ids_that_are_not_one_safe_path_component_are_refused() {
+    let spec_with_id = |id: &str| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&ChainSpec::dev().to_json(false).unwrap()).unwrap();
+        v["id"] = serde_json::Value::String(id.to_owned());
+        v.to_string()
+    };
+    let too_long = "a".repeat(MAX_ID_LEN + 1);
+    for bad in [
+        "",
+        ".",
+        "..",
+        "../../etc",
+        "a/b",
+        "/abs",
+        "a\\b",
+        ".hidden",
+        "x\0y",
+        "sp ace",
+        "caf\u{e9}",
+        too_long.as_str(),
+    ] {
+        let err = ChainSpec::from_json(&spec_with_id(bad)).unwrap_err();
+        assert!(err.contains("id `"), "{bad:?}: {err}");
+    }
+    for good in [
+        "dev",
+        "local",
+        "my-chain_2.testnet",
+        &"a".repeat(MAX_ID_LEN),
+    ] {
+        let spec = ChainSpec::from_json(&spec_with_id(good)).unwrap();
+        assert_eq!(spec.id, good);
+    }
+}

@@ -3,12 +3,14 @@
 //! Following reth's `*-api` crates: consumers depend on these traits, not on the
 //! client, so each side can be tested with a mock of the other.
 pub mod contracts;
+pub mod events;
 
 pub use contracts::{
     ContractCallRequest, ContractCode, ContractEvent, ContractExecResult, ContractFailure,
     ContractInstance, ContractInstantiateRequest, ContractUploadRequest, ContractUploadResult,
     StorageDepositAmount,
 };
+pub use events::{BlockEvent, DispatchFailure, EventPhase, ExtrinsicOutcome};
 
 use hm_primitives::{
     AccountId, Balance, BlockId, BlockNumber, Header, InvalidTransaction, Nonce, SignedBlock, H256,
@@ -91,6 +93,8 @@ pub trait ChainApi: Send + Sync {
     fn import_notifications(&self) -> broadcast::Receiver<Header>;
     /// Every finalized block's header, in order.
     fn finality_notifications(&self) -> broadcast::Receiver<Header>;
+    /// The event log of block `at` (best when `None`), with each extrinsic's outcome.
+    fn block_events(&self, at: Option<H256>) -> Result<Vec<BlockEvent>, ClientError>;
 
     // Contracts. `at` selects the block whose state is used (best when `None`); dry runs
     // execute as an extrinsic in the next block would and keep nothing.

@@ -1,9 +1,9 @@
 //! `ChainApi` for RPC and tools.
 use crate::Client;
 use hm_client_api::{
-    AccountSummary, ChainApi, ChainInfo, ClientError, ContractCallRequest, ContractCode,
-    ContractExecResult, ContractInstance, ContractInstantiateRequest, ContractUploadRequest,
-    ContractUploadResult, ReadProof, RuntimeVersion,
+    AccountSummary, BlockEvent, ChainApi, ChainInfo, ClientError, ContractCallRequest,
+    ContractCode, ContractExecResult, ContractInstance, ContractInstantiateRequest,
+    ContractUploadRequest, ContractUploadResult, ReadProof, RuntimeVersion,
 };
 use hm_primitives::{AccountId, BlockId, BlockNumber, Header, SignedBlock, H256};
 use tokio::sync::broadcast;
@@ -109,6 +109,10 @@ impl ChainApi for Client {
 
     fn finality_notifications(&self) -> broadcast::Receiver<Header> {
         self.finalized_tx.subscribe()
+    }
+
+    fn block_events(&self, at: Option<H256>) -> Result<Vec<BlockEvent>, ClientError> {
+        self.read_block_events(at)
     }
 
     // Contracts: implemented in `contracts.rs`.

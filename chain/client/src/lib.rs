@@ -8,6 +8,7 @@ mod build;
 mod chain_api;
 mod contracts;
 mod dry_run_engine;
+mod events;
 mod import;
 mod overlay;
 mod validator;

@@ -20,6 +20,7 @@ mod error;
 mod handle;
 mod ip_guard;
 mod key;
+mod loopback_only;
 mod protocol;
 mod service;
 mod swarm_events;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use libp2p::gossipsub::{MessageAcceptance, PublishError};
 use libp2p::request_response::{OutboundRequestId, ResponseChannel};
+use libp2p::core::Transport as _;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{noise, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
 use tokio::sync::{mpsc, oneshot};
@@ -20,6 +21,7 @@ use crate::error::{NetworkError, RequestError};
 use crate::handle::{Command, Counters, NetworkEvent, NetworkHandle, PeerInfo, Verdict};
 use crate::ip_guard::ip_of;
 use crate::key::load_or_create_node_key;
+use crate::loopback_only::DialPolicy;
 use crate::protocol::{sync_protocol, Topics};
 use crate::sync::{
     ChainStatus, Refused, ServeLimits, ServeQueue, SyncProvider, SyncRequest, SyncResponse,
@@ -50,15 +52,25 @@ pub fn start(
 
     let counters = Arc::new(Counters::default());
     let bad_sync_requests = counters.bad_sync_requests.clone();
+    // TCP (noise + yamux) and QUIC, as `with_tcp` and `with_quic` build them, each behind
+    // the dial policy (a loopback node stays on the machine).
+    let policy = DialPolicy::for_config(&config);
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key)
         .with_tokio()
-        .with_tcp(
-            tcp::Config::default().nodelay(true),
-            noise::Config::new,
-            yamux::Config::default,
-        )
+        .with_other_transport(|key| {
+            let tcp = tcp::tokio::Transport::new(tcp::Config::default().nodelay(true))
+                .upgrade(libp2p::core::upgrade::Version::V1Lazy)
+                .authenticate(noise::Config::new(key)?)
+                .multiplex(yamux::Config::default());
+            Ok::<_, noise::Error>(policy.wrap(tcp))
+        })
         .map_err(|e| NetworkError::Transport(e.to_string()))?
-        .with_quic()
+        .with_other_transport(|key| {
+            policy.wrap(libp2p::quic::tokio::Transport::new(
+                libp2p::quic::Config::new(key),
+            ))
+        })
+        .map_err(|e| NetworkError::Transport(e.to_string()))?
         .with_behaviour(|key| Behaviour::new(key, &config, &topics, bad_sync_requests.clone()))
         .map_err(|e| NetworkError::Transport(e.to_string()))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))

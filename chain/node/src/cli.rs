@@ -44,6 +44,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub validator: bool,
     /// Use the well-known alice dev key as the validator key (likewise --bob ... --ferdie).
+    /// Refused on chains other than dev and local: anyone can sign with a dev key.
     #[arg(long, group = "dev_key")]
     pub alice: bool,
     #[arg(long, group = "dev_key")]
@@ -65,8 +66,13 @@ pub struct RunArgs {
     /// P2P listen address. Default 127.0.0.1 on dev and local chains, 0.0.0.0 otherwise.
     #[arg(long, value_name = "IP")]
     pub listen_ip: Option<std::net::IpAddr>,
-    /// Do not discover peers by multicast DNS (which dev and local chains otherwise use).
+    /// Discover peers on the local network by multicast DNS. Off by default: it announces
+    /// the node on every interface. Dev and local chains only; peers otherwise come from
+    /// `--bootnodes`.
     #[arg(long)]
+    pub mdns: bool,
+    /// Accepted for old scripts and ignored with a warning: mDNS is now off unless `--mdns`.
+    #[arg(long, hide = true, conflicts_with = "mdns")]
     pub no_mdns: bool,
     /// Most connected peers in all: lowers --in-peers and --out-peers to fit, keeping
     /// outbound slots first.
@@ -197,7 +203,7 @@ pub enum Command {
     Plot(PlotCommand),
     /// Build, upload, instantiate, call and query contracts (over RPC).
     #[command(subcommand)]
-    Contract(crate::commands::contract::ContractCommand),
+    Contract(hm_contract_client::cli::ContractCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -222,34 +228,38 @@ pub enum PlotCommand {
 pub enum KeyCommand {
     /// Generate a Falcon-1024 key pair.
     Generate {
-        /// Write the key file here (default: print only the address and public key).
+        /// Write the key file here (mode 0600; an existing file is never replaced).
         #[arg(long)]
         output: Option<PathBuf>,
-        /// Store as the validator key of this chain under the base path.
         #[command(flatten)]
         chain: ChainArgs,
+        /// Store as the validator key of this chain under the base path.
         #[arg(long)]
         validator: bool,
+        /// Also print the secret key. Without it the secret is only ever written to the
+        /// key file, so it does not end up in terminal scrollback or logs.
+        #[arg(long)]
+        show_secret: bool,
     },
     /// Show the address and public key of a key file, dev key name (//Alice) or address.
-    Inspect { key: String },
+    Inspect {
+        /// A key file (a path that exists is always a file), a dev key name or an address.
+        key: String,
+    },
 }
 
-#[derive(Debug, Args, Clone)]
-pub struct RpcTarget {
-    /// Node RPC endpoint.
-    #[arg(long, default_value = "ws://127.0.0.1:9944")]
-    pub rpc_url: String,
-}
+pub use hm_contract_client::cli::RpcTarget;
 
 #[derive(Debug, Subcommand)]
 pub enum TxCommand {
-    /// Transfer CAES and wait for finalization.
+    /// Transfer CAES, wait for finalization and report the outcome (exit status 1 when
+    /// the transfer failed; a failed transfer still pays its fee, so one that cannot
+    /// succeed is refused before it is sent).
     Transfer {
-        /// Key file path or dev key name (//Alice).
+        /// Key file path or dev key name (//Alice); a path that exists is a key file.
         #[arg(long)]
         from: String,
-        /// Destination address (hm1…).
+        /// Destination: address (hm1…), key file or dev key name.
         #[arg(long)]
         to: String,
         /// Amount in CAES, e.g. 1.5
@@ -271,9 +281,11 @@ pub enum TxCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum QueryCommand {
-    /// Free balance and nonce of an address.
+    /// Free balance and nonce of an account.
     Balance {
-        address: String,
+        /// Address (hm1…), key file or dev key name (//Alice).
+        #[arg(value_name = "ACCOUNT")]
+        account: String,
         #[command(flatten)]
         rpc: RpcTarget,
     },

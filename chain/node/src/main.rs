@@ -5,8 +5,10 @@ mod cli;
 mod commands;
 mod consensus;
 mod network;
+mod network_config;
 mod service;
 mod tx_gossip;
+mod validator_key;
 
 use clap::Parser;
 use cli::{ChainArgs, Cli, Command};
@@ -67,7 +69,7 @@ fn main() {
         Some(Command::Tx(cmd)) => commands::wallet::tx(cmd),
         Some(Command::Query(cmd)) => commands::wallet::query(cmd),
         Some(Command::Plot(cmd)) => commands::plot::run(cmd),
-        Some(Command::Contract(cmd)) => commands::contract::run(cmd),
+        Some(Command::Contract(cmd)) => hm_contract_client::cli::run(cmd),
     };
     if let Err(e) = result {
         eprintln!("Error: {e:#}");

@@ -4,23 +4,20 @@ use crate::{
     base_path::BasePath,
     chain::{is_dev_chain, is_test_chain, OpenChain},
     cli::{RpcMethodsArg, RunArgs},
+    network_config::network_config,
+    validator_key::validator_key,
 };
 use anyhow::Context;
 use hm_chainspec::ChainSpec;
 use hm_client::Client;
 use hm_client_api::{ChainApi, PoolError, PoolStatus, TransactionPoolApi, TxStatus};
 use hm_consensus_dev::{DevConfig, DevEngine};
-use hm_crypto::Keypair;
 use hm_metrics::Metrics;
 use hm_network::NetworkHandle;
 use hm_primitives::{AccountId, Nonce, H256};
 use hm_sync::{ChainProvider, SyncProgress};
 use hm_txpool::{PoolConfig, TransactionPool};
-use std::{
-    net::{IpAddr, SocketAddr},
-    sync::Arc,
-    time::Duration,
-};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::sync::{mpsc, Notify};
 
 /// The pool as RPC sees it: an accepted submission wakes instant-seal authoring and is
@@ -70,42 +67,7 @@ impl TransactionPoolApi for RpcPool {
     }
 }
 
-/// Which key authors blocks, if any.
-fn validator_key(
-    args: &RunArgs,
-    spec: &ChainSpec,
-    base: &BasePath,
-) -> anyhow::Result<Option<Keypair>> {
-    let dev_flags = [
-        (args.alice, "alice"),
-        (args.bob, "bob"),
-        (args.charlie, "charlie"),
-        (args.dave, "dave"),
-        (args.eve, "eve"),
-        (args.ferdie, "ferdie"),
-    ];
-    let dev_name = dev_flags.iter().find(|(on, _)| *on).map(|(_, n)| *n);
-    let dev_name = dev_name.or(if args.chain.dev { Some("alice") } else { None });
-    if let Some(name) = dev_name {
-        return Ok(Some(
-            hm_crypto::dev_keypair(name).context("built-in dev key is unreadable")?,
-        ));
-    }
-    if !(args.validator || args.key_file.is_some()) {
-        return Ok(None);
-    }
-    let path = args
-        .key_file
-        .clone()
-        .unwrap_or_else(|| base.validator_key(&spec.id));
-    let key = hm_crypto::KeyFile::load(&path).with_context(|| {
-        format!("--validator needs a key: create one with `hypermesh key generate --validator --chain {}`", spec.id)
-    })?;
-    Ok(Some(key))
-}
-
-/// Start libp2p: the node key under the base path, `--port`, `--bootnodes`, and mDNS on
-/// dev and local chains unless `--no-mdns`.
+/// Start libp2p with the configuration `network_config` derives from the flags.
 fn start_network(
     args: &RunArgs,
     spec: &ChainSpec,
@@ -113,27 +75,16 @@ fn start_network(
     client: &Arc<Client>,
     provider: Arc<ChainProvider>,
 ) -> anyhow::Result<(NetworkHandle, mpsc::Receiver<hm_network::NetworkEvent>)> {
-    let test_chain = is_test_chain(spec);
-    let mut config =
-        hm_network::NetworkConfig::new(base.node_key(&spec.id), client.chain_info().genesis_hash);
-    config.listen_port = args.port.unwrap_or(if args.chain.dev { 0 } else { 30333 });
-    config.listen_ip = args.listen_ip.unwrap_or(if test_chain {
-        IpAddr::from([127, 0, 0, 1])
-    } else {
-        IpAddr::from([0, 0, 0, 0])
-    });
-    config.enable_mdns = test_chain && !args.no_mdns;
-    crate::network::apply_peer_limits(&mut config, args, test_chain);
-    for boot in args.bootnodes.iter().chain(&spec.boot_nodes) {
-        let addr = hm_network::parse_bootnode(boot).with_context(|| format!("bootnode {boot}"))?;
-        config.bootnodes.push(addr);
-    }
+    let config = network_config(args, spec, base, client.chain_info().genesis_hash)?;
     hm_network::start(config, provider).context("starting the p2p network")
 }
 
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let spec = crate::load_spec(&args.chain)?;
     let base = BasePath::resolve(&args.chain)?;
+    // Before anything is opened or bound: a refused key (a dev key off a test chain, a
+    // key file others can read) stops the node at once.
+    let key = validator_key(&args, &spec, &base)?;
     tracing::info!("⛓  chain: {} ({})", spec.name, spec.id);
     tracing::info!("💾 database: {}", base.database(&spec.id).display());
     tracing::info!("🗄  state pruning: {}", args.chain.state_pruning);
@@ -192,7 +143,6 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         new_transactions: new_transactions.clone(),
         gossip: TxGossip::start(network.clone()),
     });
-    let key = validator_key(&args, &spec, &base)?;
     let block_time = Duration::from_millis(args.block_time_ms.max(1));
     let (authoring, engine_handle) = match (&bft, key) {
         (Some(setup), key) => {

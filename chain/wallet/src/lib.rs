@@ -1,8 +1,15 @@
 //! Build, sign and submit HyperMesh transactions; read balances. Used by the
 //! `hypermesh tx|query` commands, the benchmark and the end-to-end tests.
+pub mod accounts;
+pub mod outcome;
 pub mod rpc;
+mod state;
+pub mod transfer;
 
+pub use accounts::{account, signer};
+pub use outcome::TxOutcome;
 pub use rpc::{BalanceInfo, ChainContext, Finalized, RpcWallet};
+pub use transfer::{ensure_transfer_possible, TransferCheck};
 
 use hm_crypto::Keypair;
 use hm_primitives::{
@@ -53,6 +60,27 @@ pub fn sign(kp: &Keypair, call: Call, p: &TxParams) -> Vec<u8> {
     .encode()
 }
 
+/// Run a command's RPC work to completion on a single-threaded runtime.
+pub fn block_on<F: std::future::Future<Output = anyhow::Result<T>>, T>(
+    work: F,
+) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(work)
+}
+
+/// Parse a CAES amount given as `flag`, or say precisely what is wrong with it.
+pub fn parse_amount(s: &str, flag: &str) -> anyhow::Result<Balance> {
+    hm_primitives::parse_caes(s).map_err(|e| match e {
+        hm_primitives::AmountError::Overflow => anyhow::anyhow!(
+            "{flag} `{s}`: {e}: the most is {} CAES (2^128 - 1 plancks)",
+            hm_primitives::format_caes(Balance::MAX)
+        ),
+        other => anyhow::anyhow!("{flag} `{s}`: {other}"),
+    })
+}
+
 /// A CAES transfer call.
 pub fn transfer_call(dest: AccountId, value: Balance, keep_alive: bool) -> Call {
     use hm_pallet_caesar::Call as Caesar;
@@ -61,4 +89,27 @@ pub fn transfer_call(dest: AccountId, value: Balance, keep_alive: bool) -> Call 
     } else {
         Caesar::Transfer { dest, value }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_that_do_not_fit_say_the_limit() {
+        assert_eq!(parse_amount("1.5", "--amount").unwrap(), 1_500_000_000_000);
+        let err = parse_amount("340282366920938463464", "--amount")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("--amount `340282366920938463464`: amount is too large"),
+            "{err}"
+        );
+        assert!(
+            err.contains("340282366920938463463.374607431768211455 CAES"),
+            "{err}"
+        );
+        let err = parse_amount("1.2.3", "--tip").unwrap_err().to_string();
+        assert!(err.starts_with("--tip `1.2.3`"), "{err}");
+    }
 }

@@ -10,6 +10,7 @@
 pub mod contracts;
 mod contracts_results;
 pub mod error_codes;
+pub mod events;
 pub mod hex;
 pub mod types;
 

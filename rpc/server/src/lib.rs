@@ -15,6 +15,7 @@ mod chain;
 mod clients;
 pub mod contracts;
 pub mod errors;
+mod events;
 mod middleware;
 pub mod runtime;
 mod server;
@@ -34,8 +35,8 @@ use hm_client_api::{ChainApi, TransactionPoolApi};
 use hm_metrics::Metrics;
 use hm_primitives::H256;
 use hm_rpc_api::{
-    AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer, ChainApiServer, ContractsApiServer,
-    RpcMethodsApiServer, StateApiServer, SystemApiServer,
+    events::EventsApiServer, AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer,
+    ChainApiServer, ContractsApiServer, RpcMethodsApiServer, StateApiServer, SystemApiServer,
 };
 use jsonrpsee::RpcModule;
 use std::net::SocketAddr;
@@ -166,6 +167,11 @@ pub fn build_module(deps: RpcDeps, serve_unsafe: bool, dry_run_slots: usize) -> 
         .into_rpc()
         .remove_context(),
         chain::ChainRpc {
+            chain: deps.chain.clone(),
+        }
+        .into_rpc()
+        .remove_context(),
+        events::EventsRpc {
             chain: deps.chain.clone(),
         }
         .into_rpc()

@@ -77,8 +77,9 @@ impl Testnet {
             .validator
             .map(str::to_owned)
             .unwrap_or_else(|| format!("full{index}"));
-        // No mDNS: testnets of other tests on this machine share the genesis.
-        let mut args: Vec<String> = vec!["--chain".into(), self.chain.clone(), "--no-mdns".into()];
+        // Peers come from --bootnodes only (mDNS is off unless --mdns): testnets of other
+        // tests on this machine share the genesis.
+        let mut args: Vec<String> = vec!["--chain".into(), self.chain.clone()];
         args.push("--name".into());
         args.push(name.clone());
         if let Some(v) = spec.validator {

@@ -1,6 +1,5 @@
 //! `hypermesh key generate|inspect`.
 use crate::{base_path::BasePath, cli::KeyCommand};
-use anyhow::Context;
 use hm_crypto::{KeyFile, Keypair};
 use hm_primitives::AccountId;
 use std::path::Path;
@@ -11,49 +10,48 @@ pub fn run(cmd: KeyCommand) -> anyhow::Result<()> {
             output,
             chain,
             validator,
+            show_secret,
         } => {
             let kp = Keypair::generate();
-            let target = match (output, validator) {
-                (Some(p), _) => Some(p),
+            let saved = output.is_some() || validator;
+            match (output, validator) {
+                (Some(path), _) => {
+                    KeyFile::from_keypair("", &kp).save(&path)?;
+                    println!("Key file:   {}", path.display());
+                }
                 (None, true) => {
                     let spec = crate::load_spec(&chain)?;
-                    Some(BasePath::resolve(&chain)?.validator_key(&spec.id))
+                    let path = BasePath::resolve(&chain)?.validator_key(&spec.id);
+                    KeyFile::from_keypair("", &kp).save_validator(&path)?;
+                    println!("Key file:   {}", path.display());
                 }
-                (None, false) => None,
-            };
-            if let Some(path) = &target {
-                if path.exists() {
-                    anyhow::bail!(
-                        "{} already exists; refusing to overwrite a key",
-                        path.display()
-                    );
-                }
-                KeyFile::from_keypair("", &kp).save(path)?;
-                println!("Key file:   {}", path.display());
+                (None, false) => {}
             }
             print_key(&kp.account_id(), Some(kp.public().as_bytes()));
-            if target.is_none() {
-                println!("Secret key: 0x{}", hex::encode(kp.secret_bytes()));
-                println!("(not saved: pass --output FILE to write a key file)");
-            }
+            print_secret_notice(&kp, show_secret, saved);
             Ok(())
         }
         KeyCommand::Inspect { key } => {
-            if let Some(kp) = hm_crypto::dev_keypair(&key) {
-                print_key(&kp.account_id(), Some(kp.public().as_bytes()));
-            } else if Path::new(&key).exists() {
-                let kp = KeyFile::load(Path::new(&key))?;
+            if Path::new(&key).exists() || hm_crypto::dev_keypair(&key).is_some() {
+                let kp = hm_wallet::signer(&key, "key")?;
                 print_key(&kp.account_id(), Some(kp.public().as_bytes()));
             } else {
-                let id = AccountId::from_address(&key).with_context(|| {
-                    format!(
-                        "`{key}` is neither a key file, a dev key name (//Alice) nor an address"
-                    )
-                })?;
-                print_key(&id, None);
+                print_key(&hm_wallet::account(&key, "key")?, None);
             }
             Ok(())
         }
+    }
+}
+
+/// The secret is printed only on request; a key with nowhere to go says how to keep it.
+fn print_secret_notice(kp: &Keypair, show_secret: bool, saved: bool) {
+    if show_secret {
+        println!("Secret key: 0x{}", hex::encode(kp.secret_bytes()));
+    }
+    if !saved && !show_secret {
+        println!(
+            "(not saved: pass --output FILE to write a key file, or --show-secret to print the secret)"
+        );
     }
 }
 

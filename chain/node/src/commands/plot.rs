@@ -1,21 +1,6 @@
 //! `hypermesh plot create`: build a validator's proof-of-space plot.
 use crate::{base_path::BasePath, cli::PlotCommand};
 use anyhow::Context;
-use hm_primitives::AccountId;
-use std::path::Path;
-
-/// The account a plot is bound to: a dev key name, a key file, or an address.
-fn owner_account(spec: &str) -> anyhow::Result<AccountId> {
-    if let Some(kp) = hm_crypto::dev_keypair(spec) {
-        return Ok(kp.account_id());
-    }
-    if Path::new(spec).exists() {
-        return Ok(hm_crypto::KeyFile::load(Path::new(spec))?.account_id());
-    }
-    AccountId::from_address(spec).map_err(|e| {
-        anyhow::anyhow!("--for `{spec}` is not a key file, dev key name or address: {e}")
-    })
-}
 
 pub fn run(cmd: PlotCommand) -> anyhow::Result<()> {
     match cmd {
@@ -28,7 +13,7 @@ pub fn run(cmd: PlotCommand) -> anyhow::Result<()> {
             let spec = crate::load_spec(&chain)?;
             let dir = BasePath::resolve(&chain)?.chain(&spec.id).join("plots");
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            let account = owner_account(&owner)?;
+            let account = hm_wallet::account(&owner, "--for")?;
             let seed = hm_proofs::plot_seed(&account);
             println!("Plotting 2^{k} leaves for {account}");
             let plot = hm_proofs::create_plot(&dir, &seed, k, !quiet).context("plotting failed")?;

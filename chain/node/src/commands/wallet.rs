@@ -1,30 +1,12 @@
 //! `hypermesh tx ...` and `hypermesh query ...`: wallet commands over RPC.
+//!
+//! A transfer is checked against the sender's balance and the fee before it is signed,
+//! and after finality its outcome is read from the block's events: the command exits
+//! non-zero when the call failed, naming the error and the fee that was still paid.
 use crate::cli::{QueryCommand, TxCommand};
-use anyhow::Context;
-use hm_crypto::{KeyFile, Keypair};
-use hm_primitives::{format_caes, parse_caes, AccountId};
+use hm_primitives::format_caes;
+use hm_wallet::parse_amount;
 use hm_wallet::RpcWallet;
-use std::path::Path;
-
-fn load_key(spec: &str) -> anyhow::Result<Keypair> {
-    if let Some(kp) = hm_crypto::dev_keypair(spec) {
-        return Ok(kp);
-    }
-    if Path::new(spec).exists() {
-        return Ok(KeyFile::load(Path::new(spec))?);
-    }
-    anyhow::bail!("--from `{spec}` is neither a key file nor a dev key name (//Alice, //Bob, ...)")
-}
-
-fn address(s: &str, what: &str) -> anyhow::Result<AccountId> {
-    AccountId::from_address(s).map_err(|e| anyhow::anyhow!("{what} `{s}`: {e}"))
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?)
-}
 
 pub fn tx(cmd: TxCommand) -> anyhow::Result<()> {
     match cmd {
@@ -37,30 +19,30 @@ pub fn tx(cmd: TxCommand) -> anyhow::Result<()> {
             mortality,
             rpc,
         } => {
-            let kp = load_key(&from)?;
-            let dest = address(&to, "--to")?;
-            let value =
-                parse_caes(&amount).map_err(|e| anyhow::anyhow!("--amount `{amount}`: {e}"))?;
-            let tip = parse_caes(&tip).map_err(|e| anyhow::anyhow!("--tip `{tip}`: {e}"))?;
-            runtime()?.block_on(async {
+            let kp = hm_wallet::signer(&from, "--from")?;
+            let dest = hm_wallet::account(&to, "--to")?;
+            let value = parse_amount(&amount, "--amount")?;
+            let tip = parse_amount(&tip, "--tip")?;
+            hm_wallet::block_on(async {
                 let wallet = RpcWallet::connect(&rpc.rpc_url).await?;
                 let call = hm_wallet::transfer_call(dest, value, keep_alive);
-                let xt = wallet.sign_with_context(&kp, call, tip, mortality).await?;
+                let xt = wallet
+                    .sign_with_context(&kp, call.clone(), tip, mortality)
+                    .await?;
+                let check = wallet
+                    .check_transfer(&kp.account_id(), &dest, &call, xt.len(), tip)
+                    .await?;
+                hm_wallet::ensure_transfer_possible(&check, value, keep_alive)?;
                 println!(
-                    "Sending {} CAES from {} to {}",
+                    "Sending {} CAES from {} to {} (fee about {} CAES)",
                     format_caes(value),
                     kp.account_id(),
-                    dest
+                    dest,
+                    format_caes(check.fee)
                 );
-                let done = wallet
-                    .submit_and_wait(&xt)
-                    .await
-                    .context("transfer failed")?;
-                println!("Extrinsic {:?}", done.extrinsic_hash);
-                println!(
-                    "Finalized in block #{} ({:?})",
-                    done.block_number, done.block_hash
-                );
+                let outcome = wallet.submit_and_watch_outcome(&xt).await?;
+                println!("{}", outcome.report());
+                outcome.ensure_success()?;
                 Ok(())
             })
         }
@@ -69,9 +51,9 @@ pub fn tx(cmd: TxCommand) -> anyhow::Result<()> {
 
 pub fn query(cmd: QueryCommand) -> anyhow::Result<()> {
     match cmd {
-        QueryCommand::Balance { address: a, rpc } => {
-            let who = address(&a, "address")?;
-            runtime()?.block_on(async {
+        QueryCommand::Balance { account, rpc } => {
+            let who = hm_wallet::account(&account, "account")?;
+            hm_wallet::block_on(async {
                 let wallet = RpcWallet::connect(&rpc.rpc_url).await?;
                 let b = wallet.balance(&who).await?;
                 println!("Address:  {who}");

@@ -5,10 +5,10 @@ pub mod contracts_mock;
 pub mod raw;
 
 use hm_client_api::{
-    AccountSummary, ChainApi, ChainInfo, ClientError, ContractCallRequest, ContractCode,
-    ContractExecResult, ContractInstance, ContractInstantiateRequest, ContractUploadRequest,
-    ContractUploadResult, PoolError, PoolStatus, ReadProof, RuntimeVersion, TransactionPoolApi,
-    TxStatus,
+    AccountSummary, BlockEvent, ChainApi, ChainInfo, ClientError, ContractCallRequest,
+    ContractCode, ContractExecResult, ContractInstance, ContractInstantiateRequest,
+    ContractUploadRequest, ContractUploadResult, PoolError, PoolStatus, ReadProof, RuntimeVersion,
+    TransactionPoolApi, TxStatus,
 };
 use hm_metrics::Metrics;
 use hm_primitives::{
@@ -223,6 +223,10 @@ impl ChainApi for MockChain {
     }
     fn finality_notifications(&self) -> broadcast::Receiver<Header> {
         self.finality.subscribe()
+    }
+    fn block_events(&self, at: Option<H256>) -> Result<Vec<BlockEvent>, ClientError> {
+        self.check_at(at)?;
+        Ok(Vec::new())
     }
     fn contracts_call(
         &self,

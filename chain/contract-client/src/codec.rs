@@ -364,12 +364,6 @@ fn render(ty: &Ty, input: &mut &[u8]) -> Result<String, String> {
     })
 }
 
-/// The 4-byte selector of a message: the first bytes of `blake3(name)`.
-pub fn selector(name: &str) -> [u8; 4] {
-    let hash = hm_primitives::blake3_256(name.as_bytes());
-    [hash.0[0], hash.0[1], hash.0[2], hash.0[3]]
-}
-
 /// Call or deploy input from `TYPE=VALUE` arguments, after an optional selector.
 pub fn encode_args(prefix: &[u8], args: &[String]) -> Result<Vec<u8>, String> {
     let mut input = prefix.to_vec();
@@ -401,6 +395,7 @@ pub fn describe_revert(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calls::selector;
 
     fn round_trip(ty: &str, value: &str) -> String {
         let ty = parse_type(ty).unwrap();
