@@ -138,6 +138,14 @@ pub trait ChainApi: Send + Sync {
     ) -> Result<Option<Vec<u8>>, ClientError>;
 }
 
+/// The runtime's self-description (FRAME metadata V15, SCALE-encoded with its
+/// "meta" prefix), as `state_getMetadata` serves it. A small provider trait of its
+/// own, as reth composes its providers, so a consumer asks for only what it reads.
+pub trait MetadataProvider: Send + Sync {
+    /// Metadata of the runtime in force at block `at` (the best block when `None`).
+    fn metadata(&self, at: Option<H256>) -> Result<Vec<u8>, ClientError>;
+}
+
 /// Life of a submitted transaction, as `author_submitAndWatchExtrinsic` reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

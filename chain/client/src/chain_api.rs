@@ -166,3 +166,17 @@ impl ChainApi for Client {
         self.read_contract_storage(address, key, at)
     }
 }
+
+impl hm_client_api::MetadataProvider for Client {
+    /// Every block runs the runtime built into this node, so metadata depends on
+    /// `at` only through its existence; it is built once and kept.
+    fn metadata(&self, at: Option<H256>) -> Result<Vec<u8>, ClientError> {
+        static METADATA: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        if let Some(at) = at {
+            if self.header(BlockId::Hash(at))?.is_none() {
+                return Err(ClientError::UnknownBlock(at.to_hex()));
+            }
+        }
+        Ok(METADATA.get_or_init(hm_runtime::metadata).clone())
+    }
+}

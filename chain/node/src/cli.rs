@@ -277,6 +277,36 @@ pub enum TxCommand {
         #[command(flatten)]
         rpc: RpcTarget,
     },
+    /// Sign and submit any call, built from the node's metadata; prints its events
+    /// and exits non-zero when the call fails.
+    Call(CallArgs),
+}
+
+/// `tx call`: any call of the runtime, built from its metadata.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// Pallet name, as in the metadata (`Caesar`, `System`, …; case-insensitive).
+    pub pallet: String,
+    /// Call name (`transfer`, `transfer_keep_alive`, `TransferKeepAlive` all work).
+    pub call: String,
+    /// An argument as NAME=VALUE; accounts as hm1… addresses, key files or dev
+    /// names; bytes as 0x-hex or text; the rest in scale-value syntax.
+    #[arg(long = "arg", value_name = "NAME=VALUE")]
+    pub args: Vec<String>,
+    /// Key file path or dev key name (//Alice).
+    #[arg(long)]
+    pub from: String,
+    /// Wrap the call in the root call (only the root key's holder may).
+    #[arg(long)]
+    pub root: bool,
+    /// Tip in CAES, raising priority.
+    #[arg(long, default_value = "0")]
+    pub tip: String,
+    /// Blocks the transaction stays valid for.
+    #[arg(long, default_value_t = 64)]
+    pub mortality: u64,
+    #[command(flatten)]
+    pub rpc: RpcTarget,
 }
 
 #[derive(Debug, Subcommand)]

@@ -232,6 +232,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     });
     let deps = hm_rpc::RpcDeps {
         chain: client.clone(),
+        metadata: client.clone(),
         pool: pool_api,
         pool_admin,
         info: node_info,

@@ -1,21 +1,24 @@
 //! Build, sign and submit HyperMesh transactions; read balances. Used by the
 //! `hypermesh tx|query` commands, the benchmark and the end-to-end tests.
 pub mod accounts;
+pub mod dynamic;
 pub mod outcome;
 pub mod rpc;
 mod state;
 pub mod transfer;
 
 pub use accounts::{account, signer};
+pub use dynamic::{DecodedEvent, EncodedCall, Metadata};
 pub use outcome::TxOutcome;
 pub use rpc::{BalanceInfo, ChainContext, Finalized, RpcWallet};
 pub use transfer::{ensure_transfer_possible, TransferCheck};
 
 use hm_crypto::Keypair;
 use hm_primitives::{
-    AccountId, Balance, BlockNumber, Nonce, SignedExtra, SignedPart, Signer, H256,
+    AccountId, Balance, BlockNumber, Nonce, SignedExtra, SignedPart, Signer, UncheckedExtrinsic,
+    H256,
 };
-use hm_runtime::{Call, Extrinsic};
+use hm_runtime::Call;
 use parity_scale_codec::Encode;
 
 /// Everything besides the call that a signature binds.
@@ -30,7 +33,7 @@ pub struct TxParams {
 
 /// Sign `call`. The first transaction of an account (nonce 0) carries the full
 /// public key so the chain can store it; later ones carry only the account id.
-pub fn sign(kp: &Keypair, call: Call, p: &TxParams) -> Vec<u8> {
+pub fn sign<C: Encode>(kp: &Keypair, call: C, p: &TxParams) -> Vec<u8> {
     let signer = if p.nonce == 0 {
         Signer::FullKey(kp.public().clone())
     } else {
@@ -49,7 +52,7 @@ pub fn sign(kp: &Keypair, call: Call, p: &TxParams) -> Vec<u8> {
         &call,
     );
     let signature = kp.sign(msg.as_bytes());
-    Extrinsic {
+    UncheckedExtrinsic {
         signed: Some(SignedPart {
             signer,
             extra,

@@ -169,11 +169,22 @@ impl RpcWallet {
         bail!("the node closed the status stream before finalization")
     }
 
+    /// The runtime's metadata (`state_getMetadata`), decoded.
+    pub async fn metadata(&self) -> anyhow::Result<crate::Metadata> {
+        let hex_bytes: String = self
+            .client
+            .request("state_getMetadata", rpc_params![])
+            .await
+            .context("state_getMetadata")?;
+        let bytes = hex::decode(hex_bytes.trim_start_matches("0x")).context("metadata hex")?;
+        crate::Metadata::decode(&bytes)
+    }
+
     /// Sign with the node's current context and the sender's next nonce.
     pub async fn sign_with_context(
         &self,
         kp: &Keypair,
-        call: hm_runtime::Call,
+        call: impl parity_scale_codec::Encode,
         tip: Balance,
         mortality: u64,
     ) -> anyhow::Result<Vec<u8>> {

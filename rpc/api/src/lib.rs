@@ -12,6 +12,7 @@ mod contracts_results;
 pub mod error_codes;
 pub mod events;
 pub mod hex;
+mod metadata;
 pub mod types;
 
 pub use contracts::{
@@ -21,6 +22,7 @@ pub use contracts::{
 };
 
 pub use hex::{Bytes, HexError, HexString, NumberOrHex};
+pub use metadata::{MetadataApiClient, MetadataApiServer};
 pub use types::{
     AccountBalance, ConversionError, EngineId, ExtrinsicOrHash, ExtrinsicStatus, Health, ReadProof,
     RpcBlock, RpcHeader, RpcMethods, RpcSignedBlock, RuntimeVersion, SyncState,

@@ -16,6 +16,7 @@ mod clients;
 pub mod contracts;
 pub mod errors;
 mod events;
+mod metadata;
 mod middleware;
 pub mod runtime;
 mod server;
@@ -31,12 +32,13 @@ pub use middleware::{
 };
 pub use server::{start, RpcServer};
 
-use hm_client_api::{ChainApi, TransactionPoolApi};
+use hm_client_api::{ChainApi, MetadataProvider, TransactionPoolApi};
 use hm_metrics::Metrics;
 use hm_primitives::H256;
 use hm_rpc_api::{
     events::EventsApiServer, AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer,
-    ChainApiServer, ContractsApiServer, RpcMethodsApiServer, StateApiServer, SystemApiServer,
+    ChainApiServer, ContractsApiServer, MetadataApiServer, RpcMethodsApiServer, StateApiServer,
+    SystemApiServer,
 };
 use jsonrpsee::RpcModule;
 use std::net::SocketAddr;
@@ -145,6 +147,7 @@ pub type HealthSource = Arc<dyn Fn() -> NetworkStatus + Send + Sync>;
 #[derive(Clone)]
 pub struct RpcDeps {
     pub chain: Arc<dyn ChainApi>,
+    pub metadata: Arc<dyn MetadataProvider>,
     pub pool: Arc<dyn TransactionPoolApi>,
     pub pool_admin: Arc<dyn PoolAdmin>,
     pub info: NodeInfo,
@@ -178,6 +181,11 @@ pub fn build_module(deps: RpcDeps, serve_unsafe: bool, dry_run_slots: usize) -> 
         .remove_context(),
         state::StateRpc {
             chain: deps.chain.clone(),
+        }
+        .into_rpc()
+        .remove_context(),
+        metadata::MetadataRpc {
+            provider: deps.metadata,
         }
         .into_rpc()
         .remove_context(),

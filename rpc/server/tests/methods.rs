@@ -414,3 +414,26 @@ async fn lagging_head_subscriber_skips_headers_and_keeps_going() {
     );
     assert!(numbers.len() < 39, "some headers were skipped: {numbers:?}");
 }
+
+#[tokio::test]
+async fn state_get_metadata_serves_the_providers_bytes_at_known_blocks_only() {
+    use hm_rpc_api::MetadataApiClient as _;
+    let node = start().await;
+    let c = node.http();
+    assert_eq!(c.metadata(None).await.unwrap().0, MOCK_METADATA);
+    let at = Some(node.chain.hash_of(1).into());
+    assert_eq!(c.metadata(at).await.unwrap().0, MOCK_METADATA);
+    let raw = call(node.addr, "state_getMetadata", json!([])).await;
+    assert_eq!(
+        raw["result"],
+        json!(format!("0x{}", hex::encode(MOCK_METADATA)))
+    );
+    let unknown = call(node.addr, "state_getMetadata", json!([H256([0xee; 32])])).await;
+    assert!(
+        unknown["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown block"),
+        "{unknown}"
+    );
+}

@@ -1,4 +1,5 @@
 pub mod blocks;
+pub mod call;
 pub mod key;
 pub mod plot;
 pub mod wallet;

@@ -10,6 +10,7 @@ use hm_wallet::RpcWallet;
 
 pub fn tx(cmd: TxCommand) -> anyhow::Result<()> {
     match cmd {
+        TxCommand::Call(args) => super::call::run(args),
         TxCommand::Transfer {
             from,
             to,

@@ -168,6 +168,20 @@ impl MockChain {
     }
 }
 
+/// Metadata bytes the mock serves for any known block.
+pub const MOCK_METADATA: &[u8] = b"meta\x0fmock";
+
+impl hm_client_api::MetadataProvider for MockChain {
+    fn metadata(&self, at: Option<H256>) -> Result<Vec<u8>, ClientError> {
+        match at {
+            Some(at) if self.header(BlockId::Hash(at))?.is_none() => {
+                Err(ClientError::UnknownBlock(at.to_hex()))
+            }
+            _ => Ok(MOCK_METADATA.to_vec()),
+        }
+    }
+}
+
 impl ChainApi for MockChain {
     fn info(&self) -> ChainInfo {
         let blocks = self.blocks.lock().unwrap();
@@ -431,7 +445,8 @@ pub fn info() -> NodeInfo {
 
 pub fn deps(chain: Arc<MockChain>, pool: Arc<MockPool>, metrics: Metrics) -> RpcDeps {
     RpcDeps {
-        chain,
+        chain: chain.clone(),
+        metadata: chain,
         pool: pool.clone(),
         pool_admin: pool,
         info: info(),
