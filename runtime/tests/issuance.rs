@@ -264,7 +264,10 @@ proptest! {
             match step {
                 Step::NewBlock { author } => {
                     let before_issuance = total_issuance(&ext);
-                    finalize_checked(&mut ext, &ctx);
+                    finalize_block(&mut ext, &ctx);
+                    if let Err((pallet, broken)) = try_state(&ext) {
+                        prop_assert!(false, "{pallet}'s invariant broke in block #{}: {broken}", ctx.number);
+                    }
                     prop_assert!(total_issuance(&ext) <= before_issuance + REWARD, "more than the reward minted");
                     ctx.number += 1;
                     ctx.author = if author == PEOPLE { AccountId([0xEE; 32]) } else { who(author) };
