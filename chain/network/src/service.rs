@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use libp2p::core::Transport as _;
 use libp2p::gossipsub::{MessageAcceptance, PublishError};
 use libp2p::request_response::{OutboundRequestId, ResponseChannel};
-use libp2p::core::Transport as _;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{noise, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
 use tokio::sync::{mpsc, oneshot};
@@ -58,11 +58,14 @@ pub fn start(
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key)
         .with_tokio()
         .with_other_transport(|key| {
+            // libp2p's builder takes a fallible constructor only with a boxed error.
+            let noise = noise::Config::new(key)
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
             let tcp = tcp::tokio::Transport::new(tcp::Config::default().nodelay(true))
                 .upgrade(libp2p::core::upgrade::Version::V1Lazy)
-                .authenticate(noise::Config::new(key)?)
+                .authenticate(noise)
                 .multiplex(yamux::Config::default());
-            Ok::<_, noise::Error>(policy.wrap(tcp))
+            Ok(policy.wrap(tcp))
         })
         .map_err(|e| NetworkError::Transport(e.to_string()))?
         .with_other_transport(|key| {

@@ -229,6 +229,7 @@ impl DiskCache {
     }
 
     /// Bytes the indexed entries take.
+    #[cfg(test)]
     pub(crate) fn total_bytes(&self) -> u64 {
         self.index.lock().total
     }
