@@ -1,8 +1,7 @@
 //! Helpers for the example-contract tests: find the built .wasm files, drive
 //! `hypermesh contract …` and read what it prints, and mirror the SDK's event topics.
-//! Included by tests with `#[path]`, so the harness's lib.rs stays as it is.
+use crate::{cli, Node};
 use anyhow::{bail, Context};
-use hm_e2e::{cli, Node};
 use hm_primitives::{blake3_256, AccountId, H256};
 use hm_rpc_api::{ContractCallRequest, ContractExecResult, ContractsApiClient, HexString};
 use parity_scale_codec::Encode;

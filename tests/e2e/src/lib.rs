@@ -2,6 +2,8 @@
 //!
 //! Each node gets free ports and its own base path. Nodes are killed when
 //! dropped, so a failing test leaves no processes behind.
+pub mod contract_tx;
+pub mod contracts;
 pub mod load;
 pub mod testnet;
 

@@ -1,7 +1,8 @@
 //! Background transfer load for testnets: funded dev accounts send small transfers through
 //! the nodes' RPC, round-robin, until stopped. Submissions to a node that is down fail
-//! and are skipped; the count of accepted ones is returned at the end.
-use hm_primitives::UNITS;
+//! and are skipped; the hashes of the accepted ones are returned at the end, so a test
+//! can check that they landed in finalized blocks.
+use hm_primitives::{H256, UNITS};
 use std::sync::{
     atomic::{AtomicBool, Ordering},
     Arc,
@@ -11,7 +12,7 @@ use tokio::task::JoinHandle;
 
 pub struct TransferLoad {
     stop: Arc<AtomicBool>,
-    task: JoinHandle<u64>,
+    task: JoinHandle<Vec<H256>>,
 }
 
 impl TransferLoad {
@@ -25,7 +26,7 @@ impl TransferLoad {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let task = tokio::spawn(async move {
-            let mut accepted = 0u64;
+            let mut accepted = Vec::new();
             let mut turn = 0usize;
             while !flag.load(Ordering::Relaxed) {
                 for (i, key) in keys.iter().enumerate() {
@@ -34,8 +35,8 @@ impl TransferLoad {
                     // A paused node never answers: bound the whole exchange.
                     let sent =
                         tokio::time::timeout(Duration::from_secs(3), send(url, key, dest)).await;
-                    if matches!(sent, Ok(Ok(()))) {
-                        accepted += 1;
+                    if let Ok(Ok(hash)) = sent {
+                        accepted.push(hash);
                     }
                 }
                 turn = turn.wrapping_add(1);
@@ -46,10 +47,10 @@ impl TransferLoad {
         TransferLoad { stop, task }
     }
 
-    /// Stop and return how many transfers the nodes accepted.
-    pub async fn stop(self) -> u64 {
+    /// Stop and return the hashes of the transfers the nodes accepted.
+    pub async fn stop(self) -> Vec<H256> {
         self.stop.store(true, Ordering::Relaxed);
-        self.task.await.unwrap_or(0)
+        self.task.await.unwrap_or_default()
     }
 }
 
@@ -57,10 +58,9 @@ async fn send(
     url: &str,
     key: &hm_crypto::Keypair,
     dest: hm_primitives::AccountId,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<H256> {
     let wallet = hm_wallet::RpcWallet::connect(url).await?;
     let call = hm_wallet::transfer_call(dest, UNITS, true);
     let xt = wallet.sign_with_context(key, call, 0, 64).await?;
-    wallet.submit(&xt).await?;
-    Ok(())
+    wallet.submit(&xt).await
 }

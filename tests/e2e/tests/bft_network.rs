@@ -6,7 +6,7 @@ use hm_e2e::{
     load::TransferLoad,
     testnet::{local_validators, NodeSpec, Testnet},
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
 const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
@@ -50,6 +50,52 @@ async fn wait_signs_again(
     }
 }
 
+/// How many of `accepted` are in node 0's finalized blocks up to `upto` (waiting a few
+/// blocks past it for the last ones), each checked to have succeeded in dispatch. Two
+/// nodes may accept one account's transfers with the same nonce, so some never land.
+async fn transfers_finalized(
+    net: &Testnet,
+    accepted: &[hm_primitives::H256],
+    upto: u64,
+) -> anyhow::Result<usize> {
+    let last = upto + 3;
+    net.wait_finalized(&[0], last, STEP).await?;
+    let wanted: HashSet<_> = accepted.iter().collect();
+    let mut landed = 0;
+    for number in 1..=last {
+        let hash = net.nodes[0]
+            .block_hash(number)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("node 0 has no block #{number}"))?;
+        let block = net.nodes[0]
+            .rpc("chain_getBlock", vec![hash.clone().into()])
+            .await?;
+        let extrinsics = block["block"]["extrinsics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let events = net.nodes[0]
+            .rpc("chain_getEvents", vec![hash.into()])
+            .await?;
+        for (index, xt) in extrinsics.iter().enumerate() {
+            let bytes = hex::decode(xt.as_str().unwrap_or("").trim_start_matches("0x"))?;
+            if !wanted.contains(&hm_primitives::blake3_256(&bytes)) {
+                continue;
+            }
+            landed += 1;
+            let failed =
+                events["events"].as_array().into_iter().flatten().any(|e| {
+                    e["extrinsicIndex"] == index as u64 && e["event"] == "ExtrinsicFailed"
+                });
+            anyhow::ensure!(
+                !failed,
+                "load transfer {index} of block #{number} failed: {events}"
+            );
+        }
+    }
+    Ok(landed)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_validators_agree_under_load_and_a_late_node_syncs() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
@@ -58,7 +104,10 @@ async fn four_validators_agree_under_load_and_a_late_node_syncs() -> anyhow::Res
     let load = TransferLoad::start(rpc_urls(&net), &VALIDATORS, Duration::from_millis(200));
     net.wait_finalized(&all, 30, STEP * 2).await?;
     let accepted = load.stop().await;
-    assert!(accepted > 0, "the load generator got no transfer accepted");
+    assert!(
+        !accepted.is_empty(),
+        "the load generator got no transfer accepted"
+    );
 
     let (upto, proposers) = net.check_agreement(&all).await?;
     assert!(upto >= 30);
@@ -71,6 +120,13 @@ async fn four_validators_agree_under_load_and_a_late_node_syncs() -> anyhow::Res
         )
         .await?;
     assert!(with_txs["block"]["extrinsics"].is_array());
+    // Accepted is not enough: the transfers must be in finalized blocks, and succeed.
+    let landed = transfers_finalized(&net, &accepted, upto).await?;
+    assert!(
+        landed * 2 >= accepted.len(),
+        "only {landed} of {} accepted transfers reached a finalized block by #{upto}",
+        accepted.len()
+    );
 
     // A node that joins after 100 finalized blocks syncs to the head and follows.
     net.wait_finalized(&all, 100, STEP * 3).await?;

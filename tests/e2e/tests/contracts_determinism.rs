@@ -5,10 +5,7 @@
 //! state root at every height. The NaN bits are the canonical ones on both: without NaN
 //! canonicalisation x86 would store its negative "default NaN" and keep payloads.
 #[allow(dead_code)]
-#[path = "../src/contract_tx.rs"]
-mod contract_tx;
-
-use contract_tx::{call, instantiate, selector, upload, ContractClient, ContractsError};
+use hm_e2e::contract_tx::{call, instantiate, selector, upload, ContractClient, ContractsError};
 use hm_e2e::testnet::wait_peer_id;
 use hm_e2e::{tail, Node};
 use hm_primitives::{AccountId, H256};

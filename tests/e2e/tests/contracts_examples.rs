@@ -1,11 +1,7 @@
 //! The example contracts (contracts/examples) on a real `--dev` node, driven through
 //! `hypermesh contract …` and the `contracts_*` RPC: deploy, call, query, and check
 //! balances, storage and events. Needs `scripts/build-contracts.sh` to have run.
-#[allow(dead_code)]
-#[path = "../src/contracts.rs"]
-mod contracts;
-
-use contracts::{
+use hm_e2e::contracts::{
     dev, emitted, example_code_hash, example_wasm, line_value, message_input, rpc_call, signature,
     topic, ContractCli, Emitted,
 };

@@ -2,10 +2,7 @@
 //! for it, rolls its changes back, and the caller pays exactly the fee of the weight it
 //! was charged (for executions: the gas it used); the validator keeps finalizing blocks.
 #[allow(dead_code)]
-#[path = "../src/contract_tx.rs"]
-mod contract_tx;
-
-use contract_tx::{
+use hm_e2e::contract_tx::{
     call, call_weight, instantiate, refused_upload_weight, upload, ContractClient, ContractsError,
     Included,
 };

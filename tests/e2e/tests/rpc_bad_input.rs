@@ -59,7 +59,8 @@ fn raw_request(port: u16, head: &str, body: &[u8]) -> (String, String) {
 
 /// POST a raw body with the node's own Host; returns (status line, body).
 fn raw_post(port: u16, body: &[u8]) -> (String, String) {
-    let head = format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json");
+    let head =
+        format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json");
     raw_request(port, &head, body)
 }
 
@@ -263,7 +264,11 @@ async fn every_bad_input_gets_a_precise_error_and_the_node_keeps_serving() -> an
     );
     let (status, text) = tokio::task::spawn_blocking(move || {
         let head = "POST / HTTP/1.1\r\nHost: evil.example:9944\r\nContent-Type: application/json";
-        raw_request(port, head, br#"{"jsonrpc":"2.0","id":1,"method":"author_pendingExtrinsics","params":[]}"#)
+        raw_request(
+            port,
+            head,
+            br#"{"jsonrpc":"2.0","id":1,"method":"author_pendingExtrinsics","params":[]}"#,
+        )
     })
     .await?;
     assert!(status.contains("403"), "foreign host: {text}");
