@@ -7,6 +7,9 @@
 //!   on serving and on accepting; the rest are dropped unread;
 //! - Falcon signatures are checked on a small pool of dedicated threads, never on the
 //!   async workers that carry gossip and RPC, and replies waiting for that pool are capped;
+//! - each reply gets [`VERIFY_BUDGET`] of wall time from the moment it is queued: votes
+//!   still unchecked when it runs out are dropped (not held against the sender, whose
+//!   reply may simply have queued behind others);
 //! - the first vote that fails (undecodable, not from a validator, bad signature) ends the
 //!   reply, and its sender is reported to the network.
 use crate::chain_state::HeightFacts;
@@ -18,6 +21,7 @@ use hm_primitives::{AccountId, H256};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// Votes one validator can add to a (height, round, step): its vote, and one conflicting
@@ -28,6 +32,9 @@ const VERIFY_THREADS: usize = 2;
 /// Replies queued for or being checked at once; further replies are dropped unread. A
 /// stalled height asks 6 questions of 8 peers every 2 s, so 64 is a burst and a half.
 const MAX_REPLIES_IN_FLIGHT: usize = 64;
+/// Wall time one reply may take, queueing included. A Falcon-1024 check takes well under
+/// 0.1 ms, so an honest reply (two votes per validator) fits many times over.
+pub(crate) const VERIFY_BUDGET: Duration = Duration::from_millis(250);
 
 /// What a vote request asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +64,8 @@ pub(crate) struct ReplyOutcome {
     pub off_query: bool,
     /// Signatures checked.
     pub verified: usize,
+    /// Votes left unchecked because the reply's time budget ran out.
+    pub out_of_time: usize,
     /// Votes handed to the state machine.
     pub delivered: usize,
     /// Why the sender was reported, if it was.
@@ -74,6 +83,8 @@ pub struct VotePullStats {
     pub replies_off_query: u64,
     /// Replies dropped because too many were waiting for the verification threads.
     pub replies_shed: u64,
+    /// Replies whose time budget ran out before every vote was checked.
+    pub replies_out_of_time: u64,
     /// Peers reported for a bad vote.
     pub peers_reported: u64,
 }
@@ -84,6 +95,7 @@ struct Counters {
     replies_over_cap: AtomicU64,
     replies_off_query: AtomicU64,
     replies_shed: AtomicU64,
+    replies_out_of_time: AtomicU64,
     peers_reported: AtomicU64,
 }
 
@@ -96,6 +108,8 @@ pub(crate) struct VotePulls {
     threads: rayon::ThreadPool,
     in_flight: AtomicUsize,
     counters: Arc<Counters>,
+    /// [`VERIFY_BUDGET`], in nanoseconds; tests shrink it.
+    budget_nanos: AtomicU64,
 }
 
 /// The signatures checked in order: the votes that passed, and the signer of the first
@@ -103,6 +117,8 @@ pub(crate) struct VotePulls {
 struct Checked {
     good: Vec<SignedVote>,
     failed: Option<AccountId>,
+    /// Votes not reached before the budget ran out.
+    out_of_time: usize,
 }
 
 impl VotePulls {
@@ -115,7 +131,15 @@ impl VotePulls {
             threads,
             in_flight: AtomicUsize::new(0),
             counters: Arc::default(),
+            budget_nanos: AtomicU64::new(VERIFY_BUDGET.as_nanos() as u64),
         })
+    }
+
+    /// Change the time budget of the replies queued from now on.
+    #[cfg(test)]
+    pub(crate) fn set_budget(&self, budget: Duration) {
+        self.budget_nanos
+            .store(budget.as_nanos() as u64, Ordering::Relaxed);
     }
 
     pub(crate) fn stats(&self) -> VotePullStats {
@@ -126,6 +150,7 @@ impl VotePulls {
             replies_over_cap: get(&c.replies_over_cap),
             replies_off_query: get(&c.replies_off_query),
             replies_shed: get(&c.replies_shed),
+            replies_out_of_time: get(&c.replies_out_of_time),
             peers_reported: get(&c.peers_reported),
         }
     }
@@ -138,7 +163,8 @@ impl VotePulls {
     }
 
     /// Check the signatures of `votes` (each with the message it signs) in order on the
-    /// verification threads, stopping at the first that fails.
+    /// verification threads, stopping at the first that fails or when the budget, counted
+    /// from now, runs out.
     async fn check_in_order(
         &self,
         facts: Arc<HeightFacts>,
@@ -146,10 +172,19 @@ impl VotePulls {
     ) -> Checked {
         let (done, result) = oneshot::channel();
         let counters = self.counters.clone();
+        let deadline =
+            Instant::now() + Duration::from_nanos(self.budget_nanos.load(Ordering::Relaxed));
         self.threads.spawn(move || {
-            let mut good = Vec::with_capacity(votes.len());
+            let total = votes.len();
+            let mut good = Vec::with_capacity(total);
             let mut failed = None;
-            for (message, signed) in votes {
+            let mut out_of_time = 0;
+            for (position, (message, signed)) in votes.into_iter().enumerate() {
+                if Instant::now() >= deadline {
+                    out_of_time = total - position;
+                    bump(&counters.replies_out_of_time);
+                    break;
+                }
                 bump(&counters.signatures_checked);
                 let validator = signed.vote.validator;
                 let valid = facts.public_key(&validator).is_some_and(|key| {
@@ -161,12 +196,17 @@ impl VotePulls {
                 }
                 good.push(signed);
             }
-            let _ = done.send(Checked { good, failed });
+            let _ = done.send(Checked {
+                good,
+                failed,
+                out_of_time,
+            });
         });
         // The job cannot be lost unless its thread panicked; then nothing was checked.
         result.await.unwrap_or(Checked {
             good: Vec::new(),
             failed: None,
+            out_of_time: 0,
         })
     }
 }
@@ -288,6 +328,7 @@ impl Core {
             .check_in_order(view.facts.clone(), to_check)
             .await;
         outcome.verified = checked.good.len() + usize::from(checked.failed.is_some());
+        outcome.out_of_time = checked.out_of_time;
         for signed in checked.good {
             let message = signed.vote.signing_message(&self.genesis_hash);
             self.seen.lock().add_vote(query.height, message);

@@ -175,3 +175,48 @@ async fn the_first_bad_vote_ends_the_reply_and_reports_its_sender() {
     assert_eq!(handle.vote_pull_stats().peers_reported, 3);
     assert_eq!(node.network.reports.lock().len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_past_its_time_budget_is_dropped_unchecked_and_its_sender_kept() {
+    let node = Node::new();
+    let (handle, _task) = node.start(None, 600_000).await;
+    let [alice, bob, ..] = &fixture::validator_keys()[..] else {
+        unreachable!("four validators")
+    };
+    let votes = vec![prevote(&node, alice, 0, None), prevote(&node, bob, 0, None)];
+    // No time at all: the budget has run out before the first check.
+    handle.core.pulls.set_budget(std::time::Duration::ZERO);
+    let reply = VoteReply {
+        peer: peer(4),
+        votes: votes.clone(),
+    };
+    let outcome = handle.core.take_vote_reply(PREVOTES, reply).await;
+    assert_eq!(
+        outcome,
+        ReplyOutcome {
+            out_of_time: 2,
+            ..ReplyOutcome::default()
+        }
+    );
+    let stats = handle.vote_pull_stats();
+    assert_eq!(
+        (stats.signatures_checked, stats.replies_out_of_time),
+        (0, 1)
+    );
+    assert!(node.network.reports.lock().is_empty(), "nobody reported");
+
+    // With the normal budget the same reply is checked and used.
+    handle
+        .core
+        .pulls
+        .set_budget(crate::vote_pull::VERIFY_BUDGET);
+    let reply = VoteReply {
+        peer: peer(4),
+        votes,
+    };
+    let outcome = handle.core.take_vote_reply(PREVOTES, reply).await;
+    assert_eq!(
+        (outcome.verified, outcome.delivered, outcome.out_of_time),
+        (2, 2, 0)
+    );
+}
