@@ -44,7 +44,7 @@ pub use hm_pallet_staking::{
 pub use hm_pallet_system::{FeeParams, Parameters, Phase};
 pub use hm_proofs::ProofParams;
 pub use hm_support::Origin;
-pub use metadata::metadata;
+pub use metadata::{metadata, metadata_v15};
 pub use unsigned::{
     evidence_sender, report_equivocation_extrinsic, EVIDENCE_LONGEVITY,
     MAX_UNSIGNED_EXTRINSIC_BYTES,

@@ -24,6 +24,12 @@ pub const EXTRINSIC_FORMAT_VERSION: u8 = 1;
 
 /// SCALE-encoded `RuntimeMetadataPrefixed` ("meta" magic, then V15).
 pub fn metadata() -> Vec<u8> {
+    RuntimeMetadataPrefixed::from(metadata_v15()).encode()
+}
+
+/// The runtime's metadata V15, for native readers of names (event and error names for
+/// `chain_getEvents`) that need not decode it.
+pub fn metadata_v15() -> RuntimeMetadataV15 {
     let extrinsic = ExtrinsicMetadata {
         version: EXTRINSIC_FORMAT_VERSION,
         address_ty: meta_type::<Signer>(),
@@ -37,7 +43,7 @@ pub fn metadata() -> Vec<u8> {
         event_enum_ty: meta_type::<RuntimeEvent>(),
         error_enum_ty: meta_type::<RuntimeError>(),
     };
-    let v15 = RuntimeMetadataV15::new(
+    RuntimeMetadataV15::new(
         pallets_metadata(),
         extrinsic,
         meta_type::<Runtime>(),
@@ -46,6 +52,5 @@ pub fn metadata() -> Vec<u8> {
         CustomMetadata {
             map: BTreeMap::new(),
         },
-    );
-    RuntimeMetadataPrefixed::from(v15).encode()
+    )
 }

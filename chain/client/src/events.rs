@@ -1,66 +1,113 @@
 //! `ChainApi::block_events`: a block's event log read from its state, with pallet, event
-//! and error names, and each extrinsic's outcome and fee. The runtime's `RuntimeEvent`
-//! is matched in [`pallet_of`] only.
+//! and error names (from the runtime's metadata), and each extrinsic's outcome and fee.
 use crate::Client;
 use hm_client_api::{BlockEvent, ClientError, DispatchFailure, EventPhase, ExtrinsicOutcome};
 use hm_pallet_system::{DispatchErrorInfo, Event as SystemEvent};
 use hm_primitives::{Balance, H256};
 use hm_runtime::{EventRecord, Extrinsic, Parameters, Phase, RuntimeEvent};
 use parity_scale_codec::{Decode, Encode};
-use std::fmt::Debug;
+use scale_info::TypeDef;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-/// The pallet that deposited `event`, and the event's variant name.
-fn pallet_of(event: &RuntimeEvent) -> (&'static str, String) {
-    match event {
-        RuntimeEvent::System(e) => ("System", variant_name(e)),
-        RuntimeEvent::Caesar(e) => ("Caesar", variant_name(e)),
-        RuntimeEvent::Staking(e) => ("Staking", variant_name(e)),
-        RuntimeEvent::Contracts(e) => ("Contracts", variant_name(e)),
+/// Pallet, event and error names as the runtime's metadata declares them, so a pallet
+/// added to the runtime's list is named here with no edit.
+struct RuntimeNames {
+    pallets: BTreeMap<u8, PalletNames>,
+}
+
+#[derive(Default)]
+struct PalletNames {
+    name: String,
+    events: BTreeMap<u8, String>,
+    /// Name and docs (the meaning) of each error.
+    errors: BTreeMap<u8, (String, String)>,
+}
+
+impl RuntimeNames {
+    fn get() -> &'static RuntimeNames {
+        static NAMES: OnceLock<RuntimeNames> = OnceLock::new();
+        NAMES.get_or_init(|| {
+            let meta = hm_runtime::metadata_v15();
+            let variants = |ty: u32| -> Vec<(u8, String, String)> {
+                match meta.types.resolve(ty).map(|t| &t.type_def) {
+                    Some(TypeDef::Variant(v)) => v
+                        .variants
+                        .iter()
+                        .map(|v| (v.index, v.name.clone(), docs(&v.docs)))
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            };
+            let pallets = meta
+                .pallets
+                .iter()
+                .map(|p| {
+                    let events = p
+                        .event
+                        .as_ref()
+                        .map_or_else(Vec::new, |e| variants(e.ty.id));
+                    let errors = p
+                        .error
+                        .as_ref()
+                        .map_or_else(Vec::new, |e| variants(e.ty.id));
+                    let names = PalletNames {
+                        name: p.name.clone(),
+                        events: events.into_iter().map(|(i, n, _)| (i, n)).collect(),
+                        errors: errors.into_iter().map(|(i, n, d)| (i, (n, d))).collect(),
+                    };
+                    (p.index, names)
+                })
+                .collect();
+            RuntimeNames { pallets }
+        })
     }
 }
 
-/// `Transfer` of `Transfer { from: .., .. }`: the identifier its `Debug` text starts with.
-fn variant_name(value: &impl Debug) -> String {
-    let text = format!("{value:?}");
-    let end = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(text.len());
-    text[..end].to_owned()
+/// One line of meaning from a variant's doc comment: `Free balance is lower than the
+/// amount.` becomes `free balance is lower than the amount`.
+fn docs(lines: &[String]) -> String {
+    let text = lines.join(" ");
+    let text = text.trim().trim_end_matches('.');
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
-/// Every error of one pallet, in index order, with its meaning.
-fn errors_of<E: Copy + Debug>(all: &[E], message: fn(E) -> &'static str) -> Vec<(String, String)> {
-    all.iter()
-        .map(|e| (variant_name(e), message(*e).to_owned()))
-        .collect()
+/// The pallet that deposited `event`, and the event's variant name: the outer event's
+/// first byte is the pallet's index, the second its event's.
+fn pallet_of(event: &RuntimeEvent) -> (String, String) {
+    let encoded = event.encode();
+    let (pallet, variant) = (encoded[0], encoded.get(1).copied().unwrap_or(0));
+    match RuntimeNames::get().pallets.get(&pallet) {
+        Some(p) => (
+            p.name.clone(),
+            p.events
+                .get(&variant)
+                .cloned()
+                .unwrap_or_else(|| format!("Unknown({variant})")),
+        ),
+        None => (format!("Pallet{pallet}"), format!("Unknown({variant})")),
+    }
 }
 
 /// Name and meaning of error `error` of pallet `pallet`.
 fn error_name(pallet: u8, error: u8) -> (String, String, String) {
-    use hm_pallet_caesar::Error as C;
-    use hm_pallet_staking::Error as S;
-    use hm_pallet_system::Error as Y;
-    use hm_runtime::pallet_contracts::Error as K;
-    let (pallet_name, table) = match pallet {
-        hm_pallet_system::PALLET_INDEX => ("System", errors_of(&SYSTEM_ERRORS, Y::message)),
-        hm_pallet_caesar::PALLET_INDEX => ("Caesar", errors_of(&CAESAR_ERRORS, C::message)),
-        hm_pallet_staking::PALLET_INDEX => ("Staking", errors_of(&STAKING_ERRORS, S::message)),
-        hm_runtime::pallet_contracts::PALLET_INDEX => {
-            ("Contracts", errors_of(&CONTRACTS_ERRORS, K::message))
-        }
-        other => {
-            return (
-                format!("Pallet{other}"),
-                format!("Unknown({error})"),
-                String::new(),
-            )
-        }
+    let Some(p) = RuntimeNames::get().pallets.get(&pallet) else {
+        return (
+            format!("Pallet{pallet}"),
+            format!("Unknown({error})"),
+            String::new(),
+        );
     };
-    let (name, message) = table
-        .get(usize::from(error))
+    let (name, message) = p
+        .errors
+        .get(&error)
         .cloned()
         .unwrap_or_else(|| (format!("Unknown({error})"), String::new()));
-    (pallet_name.to_owned(), name, message)
+    (p.name.clone(), name, message)
 }
 
 fn failure(info: DispatchErrorInfo) -> DispatchFailure {
@@ -157,7 +204,7 @@ impl Client {
                 });
                 BlockEvent {
                     phase: phase(record.phase),
-                    pallet: pallet.to_owned(),
+                    pallet,
                     name,
                     outcome,
                     encoded: record.event.encode(),
@@ -168,94 +215,10 @@ impl Client {
     }
 }
 
-// Each pallet's errors in index order (the pallets derive no decoding for them); the
-// test below checks every entry's index.
-const SYSTEM_ERRORS: [hm_pallet_system::Error; 2] = [
-    hm_pallet_system::Error::BadOrigin,
-    hm_pallet_system::Error::InvalidParameters,
-];
-const CAESAR_ERRORS: [hm_pallet_caesar::Error; 4] = [
-    hm_pallet_caesar::Error::InsufficientBalance,
-    hm_pallet_caesar::Error::ExistentialDeposit,
-    hm_pallet_caesar::Error::KeepAlive,
-    hm_pallet_caesar::Error::Overflow,
-];
-const STAKING_ERRORS: [hm_pallet_staking::Error; 25] = [
-    hm_pallet_staking::Error::NotBonded,
-    hm_pallet_staking::Error::AlreadyBonded,
-    hm_pallet_staking::Error::BondTooSmall,
-    hm_pallet_staking::Error::ZeroAmount,
-    hm_pallet_staking::Error::InsufficientBond,
-    hm_pallet_staking::Error::NoMoreChunks,
-    hm_pallet_staking::Error::NothingToWithdraw,
-    hm_pallet_staking::Error::BelowMinimumBond,
-    hm_pallet_staking::Error::InvalidPlot,
-    hm_pallet_staking::Error::BadKeyProof,
-    hm_pallet_staking::Error::KeyInUse,
-    hm_pallet_staking::Error::PlotInUse,
-    hm_pallet_staking::Error::TooManyCandidates,
-    hm_pallet_staking::Error::NotRegistered,
-    hm_pallet_staking::Error::InvalidConfig,
-    hm_pallet_staking::Error::InvalidFraction,
-    hm_pallet_staking::Error::DuplicateReport,
-    hm_pallet_staking::Error::AlreadyPunished,
-    hm_pallet_staking::Error::FutureOffence,
-    hm_pallet_staking::Error::EvidenceTooOld,
-    hm_pallet_staking::Error::NothingToSlash,
-    hm_pallet_staking::Error::NotInValidatorSet,
-    hm_pallet_staking::Error::Overflow,
-    hm_pallet_staking::Error::PotUnderfunded,
-    hm_pallet_staking::Error::InvalidProofParams,
-];
-const CONTRACTS_ERRORS: [hm_runtime::pallet_contracts::Error; 26] = [
-    hm_runtime::pallet_contracts::Error::CodeTooLarge,
-    hm_runtime::pallet_contracts::Error::CodeMalformed,
-    hm_runtime::pallet_contracts::Error::CodeUsesDisabledFeature,
-    hm_runtime::pallet_contracts::Error::CodeUnknownImport,
-    hm_runtime::pallet_contracts::Error::CodeExceedsLimits,
-    hm_runtime::pallet_contracts::Error::CodeInvalidExports,
-    hm_runtime::pallet_contracts::Error::CodeTooExpensive,
-    hm_runtime::pallet_contracts::Error::CodeAlreadyExists,
-    hm_runtime::pallet_contracts::Error::CodeNotFound,
-    hm_runtime::pallet_contracts::Error::CodeInUse,
-    hm_runtime::pallet_contracts::Error::NotCodeOwner,
-    hm_runtime::pallet_contracts::Error::ContractNotFound,
-    hm_runtime::pallet_contracts::Error::AddressInUse,
-    hm_runtime::pallet_contracts::Error::SaltTooLarge,
-    hm_runtime::pallet_contracts::Error::GasLimitTooHigh,
-    hm_runtime::pallet_contracts::Error::OutOfGas,
-    hm_runtime::pallet_contracts::Error::ContractTrapped,
-    hm_runtime::pallet_contracts::Error::ContractReverted,
-    hm_runtime::pallet_contracts::Error::DepthLimit,
-    hm_runtime::pallet_contracts::Error::Reentrancy,
-    hm_runtime::pallet_contracts::Error::TransferFailed,
-    hm_runtime::pallet_contracts::Error::DepositLimitExceeded,
-    hm_runtime::pallet_contracts::Error::InsufficientFundsForDeposit,
-    hm_runtime::pallet_contracts::Error::NoEngine,
-    hm_runtime::pallet_contracts::Error::NodeFault,
-    hm_runtime::pallet_contracts::Error::Overflow,
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use hm_primitives::AccountId;
-
-    #[test]
-    fn error_tables_are_in_index_order() {
-        for (i, e) in SYSTEM_ERRORS.iter().enumerate() {
-            assert_eq!(*e as usize, i, "{e:?}");
-        }
-        for (i, e) in CAESAR_ERRORS.iter().enumerate() {
-            assert_eq!(*e as usize, i, "{e:?}");
-        }
-        for (i, e) in STAKING_ERRORS.iter().enumerate() {
-            assert_eq!(*e as usize, i, "{e:?}");
-        }
-        for (i, e) in CONTRACTS_ERRORS.iter().enumerate() {
-            assert_eq!(*e as usize, i, "{e:?}");
-        }
-    }
 
     #[test]
     fn dispatch_errors_get_their_names() {
@@ -264,7 +227,7 @@ mod tests {
             error: hm_pallet_caesar::Error::InsufficientBalance as u8,
         });
         assert_eq!(f.name(), "Caesar: InsufficientBalance");
-        assert_eq!(f.message, "insufficient free balance");
+        assert_eq!(f.message, "free balance is lower than the amount");
         let f = failure(DispatchErrorInfo {
             pallet: hm_runtime::pallet_contracts::PALLET_INDEX,
             error: hm_runtime::pallet_contracts::Error::OutOfGas as u8,
@@ -290,9 +253,15 @@ mod tests {
             to: who,
             amount: 5,
         });
-        assert_eq!(pallet_of(&transfer), ("Caesar", "Transfer".to_owned()));
+        assert_eq!(
+            pallet_of(&transfer),
+            ("Caesar".to_owned(), "Transfer".to_owned())
+        );
         let ok = RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { weight: 3 });
-        assert_eq!(pallet_of(&ok), ("System", "ExtrinsicSuccess".to_owned()));
+        assert_eq!(
+            pallet_of(&ok),
+            ("System".to_owned(), "ExtrinsicSuccess".to_owned())
+        );
     }
 
     #[test]

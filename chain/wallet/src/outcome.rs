@@ -41,7 +41,7 @@ impl TxOutcome {
     }
 
     /// One line for a person: `success; fee paid 0.0021 CAES`, or `failed: Caesar:
-    /// InsufficientBalance (insufficient free balance); fee paid 0.0021 CAES`.
+    /// InsufficientBalance (free balance is lower than the amount); fee paid 0.0021 CAES`.
     pub fn summary(&self) -> String {
         match &self.error {
             None => format!("success; fee paid {} CAES", format_caes(self.fee)),

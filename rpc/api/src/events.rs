@@ -18,7 +18,7 @@ pub enum EventPhase {
 }
 
 /// Why a call failed: `{"pallet": 1, "error": 0, "name": "Caesar: InsufficientBalance",
-/// "message": "insufficient free balance"}`.
+/// "message": "free balance is lower than the amount"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DispatchErrorName {
     /// Index of the pallet that failed the call.
