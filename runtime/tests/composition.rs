@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
-use hm_runtime::*;
 use hm_primitives::H256;
+use hm_runtime::*;
 use hm_support::Externalities;
 use parity_scale_codec::{Decode, Encode};
 use scale_info::TypeDef;

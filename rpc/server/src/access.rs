@@ -72,14 +72,12 @@ impl AllowedOrigins {
             .filter(|s| !s.is_empty())
             .map(|origin| {
                 let lower = origin.to_ascii_lowercase();
-                split_origin(&lower)
-                    .map(|_| lower.clone())
-                    .ok_or_else(|| {
-                        format!(
-                            "`{origin}` is not an origin: write scheme://host or scheme://host:port \
+                split_origin(&lower).map(|_| lower.clone()).ok_or_else(|| {
+                    format!(
+                        "`{origin}` is not an origin: write scheme://host or scheme://host:port \
                              (the port may be `*`), or `all`"
-                        )
-                    })
+                    )
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(AllowedOrigins::List(origins))
@@ -317,7 +315,13 @@ mod tests {
     fn origin_lists_are_checked_when_parsed() {
         assert_eq!(AllowedOrigins::parse("all").unwrap(), AllowedOrigins::Any);
         assert_eq!(AllowedOrigins::parse("").unwrap(), AllowedOrigins::none());
-        for bad in ["localhost:3000", "http://", "http://a/b", "http://a:port", "*"] {
+        for bad in [
+            "localhost:3000",
+            "http://",
+            "http://a/b",
+            "http://a:port",
+            "*",
+        ] {
             let e = AllowedOrigins::parse(bad).unwrap_err();
             assert!(e.contains("is not an origin"), "{bad}: {e}");
         }

@@ -122,8 +122,7 @@ impl ClientRegistry {
         let rate = self.rate_per_minute;
         let client = clients.by_address.entry(address).or_insert_with(|| Client {
             connections: 0,
-            http_limiter: rate
-                .map(|r| Arc::new(RateLimiter::per_minute(r, BudgetScope::Address))),
+            http_limiter: rate.map(|r| Arc::new(RateLimiter::per_minute(r, BudgetScope::Address))),
         });
         if client.connections >= self.max_per_address {
             return Err(TooManyFromAddress {
@@ -208,7 +207,10 @@ mod tests {
         let second = registry.admit(ip("10.0.0.1"), now).unwrap();
         let limiter = second.http_limiter().unwrap();
         assert!(limiter.try_acquire(now));
-        assert!(!limiter.try_acquire(now), "two per minute across connections");
+        assert!(
+            !limiter.try_acquire(now),
+            "two per minute across connections"
+        );
         let elsewhere = registry.admit(ip("10.0.0.2"), now).unwrap();
         assert!(elsewhere.http_limiter().unwrap().try_acquire(now));
     }
@@ -218,18 +220,26 @@ mod tests {
         let t0 = Instant::now();
         let fill = |registry: &Arc<ClientRegistry>| {
             for i in 0..MIN_SWEEP_AT {
-                let slot = registry.admit(IpAddr::from([10, 0, 0, i as u8]), t0).unwrap();
+                let slot = registry
+                    .admit(IpAddr::from([10, 0, 0, i as u8]), t0)
+                    .unwrap();
                 assert!(slot.http_limiter().unwrap().try_acquire(t0));
             }
         };
         let busy = ClientRegistry::new(4, Some(60));
         fill(&busy);
         let _held = busy.admit(ip("10.1.0.1"), t0).unwrap();
-        assert_eq!(busy.tracked(), MIN_SWEEP_AT + 1, "budgets still in use are kept");
+        assert_eq!(
+            busy.tracked(),
+            MIN_SWEEP_AT + 1,
+            "budgets still in use are kept"
+        );
         // A second later every one-call budget of 60 per minute has refilled.
         let idle = ClientRegistry::new(4, Some(60));
         fill(&idle);
-        let _next = idle.admit(ip("10.2.0.1"), t0 + Duration::from_secs(1)).unwrap();
+        let _next = idle
+            .admit(ip("10.2.0.1"), t0 + Duration::from_secs(1))
+            .unwrap();
         assert_eq!(idle.tracked(), 1, "only the connected address remains");
     }
 }

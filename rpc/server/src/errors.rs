@@ -1,9 +1,9 @@
 //! Every error the server returns: one precise JSON-RPC error per cause.
+use crate::middleware::{BudgetScope, RateLimiter};
 use hm_client_api::{ClientError, PoolError};
 use hm_primitives::{InvalidTransaction, MAX_EXTRINSIC_BYTES};
 use hm_rpc_api::error_codes::{self, messages};
 use hm_rpc_api::HexString;
-use crate::middleware::{BudgetScope, RateLimiter};
 use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
 
 /// `-32602` naming the parameter and what is wrong with its value.

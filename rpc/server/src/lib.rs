@@ -194,8 +194,8 @@ pub fn build_module(deps: RpcDeps, serve_unsafe: bool, dry_run_slots: usize) -> 
             dry_run_slots,
             contracts::DRY_RUN_QUEUE_WAIT,
         )
-            .into_rpc()
-            .remove_context(),
+        .into_rpc()
+        .remove_context(),
         state::CaesarRpc { chain: deps.chain }
             .into_rpc()
             .remove_context(),

@@ -286,26 +286,52 @@ mod tests {
         let auto = accounting(RpcMethods::Auto);
         let remove = "author_removeExtrinsic";
         // A client on another machine, on a server that listens anywhere.
-        let far = auto.call(request(remove, from("203.0.113.7:40000", None))).await;
-        assert_eq!(far.as_error_code(), Some(hm_rpc_api::error_codes::UNSAFE_METHOD));
-        assert!(far.as_json().get().contains("only to clients on its own machine"));
-        let mapped = auto.call(request(remove, from("[::ffff:203.0.113.7]:1", None))).await;
-        assert_eq!(mapped.as_error_code(), Some(hm_rpc_api::error_codes::UNSAFE_METHOD));
+        let far = auto
+            .call(request(remove, from("203.0.113.7:40000", None)))
+            .await;
+        assert_eq!(
+            far.as_error_code(),
+            Some(hm_rpc_api::error_codes::UNSAFE_METHOD)
+        );
+        assert!(far
+            .as_json()
+            .get()
+            .contains("only to clients on its own machine"));
+        let mapped = auto
+            .call(request(remove, from("[::ffff:203.0.113.7]:1", None)))
+            .await;
+        assert_eq!(
+            mapped.as_error_code(),
+            Some(hm_rpc_api::error_codes::UNSAFE_METHOD)
+        );
         // No known client: refused, never assumed local.
         let unknown = auto.call(request(remove, None)).await;
-        assert_eq!(unknown.as_error_code(), Some(hm_rpc_api::error_codes::UNSAFE_METHOD));
+        assert_eq!(
+            unknown.as_error_code(),
+            Some(hm_rpc_api::error_codes::UNSAFE_METHOD)
+        );
         for local in ["127.0.0.1:40000", "[::1]:40000", "[::ffff:127.0.0.1]:1"] {
             let near = auto.call(request(remove, from(local, None))).await;
             assert!(near.is_success(), "{local}: {}", near.as_json());
         }
         // Safe methods go to everyone; `unsafe` serves unsafe ones to everyone too.
-        let read = auto.call(request("system_name", from("203.0.113.7:1", None))).await;
+        let read = auto
+            .call(request("system_name", from("203.0.113.7:1", None)))
+            .await;
         assert!(read.is_success());
         let open = accounting(RpcMethods::Unsafe);
-        assert!(open.call(request(remove, from("203.0.113.7:1", None))).await.is_success());
+        assert!(open
+            .call(request(remove, from("203.0.113.7:1", None)))
+            .await
+            .is_success());
         let closed = accounting(RpcMethods::Safe);
-        let local = closed.call(request(remove, from("127.0.0.1:1", None))).await;
-        assert_eq!(local.as_error_code(), Some(hm_rpc_api::error_codes::UNSAFE_METHOD));
+        let local = closed
+            .call(request(remove, from("127.0.0.1:1", None)))
+            .await;
+        assert_eq!(
+            local.as_error_code(),
+            Some(hm_rpc_api::error_codes::UNSAFE_METHOD)
+        );
     }
 
     #[tokio::test]

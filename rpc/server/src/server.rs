@@ -3,22 +3,20 @@
 //! carries that address (see [`ClientContext`]) down to the per-call policy.
 use crate::access::{AllowedHosts, OriginFilterLayer};
 use crate::clients::{ClientContext, ClientRegistry, TooManyFromAddress};
-use crate::middleware::{
-    subscription_names, BudgetScope, CallAccounting, CallPolicy, RateLimiter,
-};
+use crate::middleware::{subscription_names, BudgetScope, CallAccounting, CallPolicy, RateLimiter};
 use crate::runtime::RpcRuntime;
 use crate::{author, build_module, RpcConfig, RpcDeps};
+use jsonrpsee::core::BoxError;
 use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
 use jsonrpsee::server::{
     serve, serve_with_graceful_shutdown, stop_channel, AlreadyStoppedError, BatchRequestConfig,
     HttpBody, HttpResponse, ServerBuilder, ServerConfig, ServerHandle,
 };
 use jsonrpsee::Methods;
-use jsonrpsee::core::BoxError;
 use std::convert::Infallible;
 use std::future::Future;
-use std::pin::Pin;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
@@ -71,9 +69,8 @@ impl RpcServer {
 
 /// Serve `deps` on `config.addr` (HTTP and WebSocket) on a runtime of its own.
 pub async fn start(config: RpcConfig, deps: RpcDeps) -> anyhow::Result<RpcServer> {
-    let bind_error = |e: std::io::Error| {
-        anyhow::anyhow!("cannot bind the RPC server to {}: {e}", config.addr)
-    };
+    let bind_error =
+        |e: std::io::Error| anyhow::anyhow!("cannot bind the RPC server to {}: {e}", config.addr);
     let std_listener = std::net::TcpListener::bind(config.addr).map_err(bind_error)?;
     std_listener.set_nonblocking(true).map_err(bind_error)?;
     let addr = std_listener.local_addr()?;
@@ -181,22 +178,24 @@ pub async fn start(config: RpcConfig, deps: RpcDeps) -> anyhow::Result<RpcServer
             // The slot stays taken while hyper serves the socket and, after an upgrade,
             // while jsonrpsee's WebSocket task holds this request's extensions.
             let slot = Arc::new(slot);
-            let ws_limiter = rate.map(|r| Arc::new(RateLimiter::per_minute(r, BudgetScope::Connection)));
-            let service = tower::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
-                let limiter = if jsonrpsee::server::ws::is_upgrade_request(&request) {
-                    ws_limiter.clone()
-                } else {
-                    http_limiter.clone()
-                };
-                request.extensions_mut().insert(ClientContext {
-                    addr: peer,
-                    limiter,
+            let ws_limiter =
+                rate.map(|r| Arc::new(RateLimiter::per_minute(r, BudgetScope::Connection)));
+            let service =
+                tower::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
+                    let limiter = if jsonrpsee::server::ws::is_upgrade_request(&request) {
+                        ws_limiter.clone()
+                    } else {
+                        http_limiter.clone()
+                    };
+                    request.extensions_mut().insert(ClientContext {
+                        addr: peer,
+                        limiter,
+                    });
+                    request.extensions_mut().insert(slot.clone());
+                    // jsonrpsee's boxed future, returned as is: wrapping it in another
+                    // async block defeats the compiler's proof that the task is `Send`.
+                    connection.clone().call(request)
                 });
-                request.extensions_mut().insert(slot.clone());
-                // jsonrpsee's boxed future, returned as is: wrapping it in another
-                // async block defeats the compiler's proof that the task is `Send`.
-                connection.clone().call(request)
-            });
             let stopped = stop.clone().shutdown();
             // Named as a boxed `Send` future here: inside the spawned block the compiler
             // cannot prove `Send` through jsonrpsee's error types (rust-lang/rust#102211).

@@ -33,12 +33,22 @@ async fn web_pages_from_origins_not_allowed_are_refused() {
         text.contains("Origin https://evil.example may not use") && text.contains("--rpc-cors"),
         "{text}"
     );
-    let (status, text) = post_with(node.addr, &[&host, "Origin: https://evil.example"], NAME_CALL).await;
+    let (status, text) = post_with(
+        node.addr,
+        &[&host, "Origin: https://evil.example"],
+        NAME_CALL,
+    )
+    .await;
     assert_eq!(status, 403, "{text}");
     // A page on this machine, and a client that sends no Origin, are served.
     let (status, text) = ws_handshake(node.addr, &[&host, "Origin: http://localhost:3000"]).await;
     assert_eq!(status, 101, "{text}");
-    let (status, text) = post_with(node.addr, &[&host, "Origin: http://127.0.0.1:8080"], NAME_CALL).await;
+    let (status, text) = post_with(
+        node.addr,
+        &[&host, "Origin: http://127.0.0.1:8080"],
+        NAME_CALL,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     let (status, text) = post_with(node.addr, &[&host], NAME_CALL).await;
     assert_eq!(status, 200, "{text}");
@@ -124,7 +134,10 @@ async fn connections_beyond_the_per_address_cap_are_refused_with_the_reason() {
     let third = jsonrpsee::ws_client::WsClientBuilder::default()
         .build(format!("ws://{}", node.addr))
         .await;
-    assert!(third.is_err(), "a third connection from 127.0.0.1 must be refused");
+    assert!(
+        third.is_err(),
+        "a third connection from 127.0.0.1 must be refused"
+    );
     let (status, text) = post_with(node.addr, &[&host_of(&node)], NAME_CALL).await;
     assert_eq!(status, 429, "{text}");
     assert!(
@@ -207,7 +220,10 @@ async fn pending_extrinsics_is_capped_and_remove_takes_a_bounded_list() {
     }
     let v = call(node.addr, "author_pendingExtrinsics", json!([])).await;
     let listed = v["result"].as_array().expect("a list").len();
-    assert_eq!(listed, MAX_PENDING_EXTRINSICS, "best first, at most the cap");
+    assert_eq!(
+        listed, MAX_PENDING_EXTRINSICS,
+        "best first, at most the cap"
+    );
 
     let hashes: Vec<_> = (0..=MAX_REMOVE_EXTRINSICS)
         .map(|i| json!({"hash": H256([i as u8; 32]).to_hex()}))
@@ -217,8 +233,14 @@ async fn pending_extrinsics_is_capped_and_remove_takes_a_bounded_list() {
     assert_eq!(code, -32602, "{v}");
     assert!(
         message.contains("`bytes_or_hash`")
-            && message.contains(&format!("{} items; at most {MAX_REMOVE_EXTRINSICS}", MAX_REMOVE_EXTRINSICS + 1)),
+            && message.contains(&format!(
+                "{} items; at most {MAX_REMOVE_EXTRINSICS}",
+                MAX_REMOVE_EXTRINSICS + 1
+            )),
         "{message}"
     );
-    assert!(node.pool.removed.lock().unwrap().is_empty(), "nothing removed");
+    assert!(
+        node.pool.removed.lock().unwrap().is_empty(),
+        "nothing removed"
+    );
 }

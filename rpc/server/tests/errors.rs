@@ -409,7 +409,10 @@ async fn websocket_message_over_the_cap_is_refused_and_the_connection_keeps_serv
     let (code, message, data) = error_of(&v);
     assert_eq!(code, -32007, "{v}");
     assert!(message.contains("too big"), "{message}");
-    assert!(data.contains(&CAP.to_string()), "the limit is named: {data}");
+    assert!(
+        data.contains(&CAP.to_string()),
+        "the limit is named: {data}"
+    );
     assert_eq!(v["id"], serde_json::Value::Null, "not read, so no id");
     // The same connection keeps serving.
     let v = ws

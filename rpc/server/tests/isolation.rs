@@ -29,7 +29,8 @@ fn saturated_rpc_leaves_the_node_runtimes_blocking_threads_free() {
         })
         .await;
         node.chain.gate.close();
-        let dry_run = json!([{"origin": BOB.to_address(), "dest": CONTRACT.to_address(), "inputData": "0x"}]);
+        let dry_run =
+            json!([{"origin": BOB.to_address(), "dest": CONTRACT.to_address(), "inputData": "0x"}]);
         let mut calls = Vec::new();
         for i in 0..12 {
             let (method, params) = if i % 3 == 0 {
@@ -38,7 +39,9 @@ fn saturated_rpc_leaves_the_node_runtimes_blocking_threads_free() {
                 ("state_getStorage", json!(["0x6b6579"]))
             };
             let addr = node.addr;
-            calls.push(tokio::spawn(async move { call(addr, method, params).await }));
+            calls.push(tokio::spawn(
+                async move { call(addr, method, params).await },
+            ));
         }
         // Wait (by count) until RPC holds every blocking thread it has.
         let mut saturated = false;

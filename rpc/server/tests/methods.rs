@@ -384,7 +384,11 @@ async fn lagging_head_subscriber_skips_headers_and_keeps_going() {
     use std::sync::Arc;
     let chain = Arc::new(MockChain::new(4));
     let pool = Arc::new(MockPool::new(vec![]));
-    let module = hm_rpc::build_module(deps(chain.clone(), pool, hm_metrics::Metrics::new()), false, 1);
+    let module = hm_rpc::build_module(
+        deps(chain.clone(), pool, hm_metrics::Metrics::new()),
+        false,
+        1,
+    );
     // A one-message buffer: the server blocks on the client while the broadcast overflows.
     let mut sub = module
         .subscribe("chain_subscribeNewHeads", jsonrpsee::rpc_params![], 1)

@@ -10,8 +10,16 @@ fn next_nonce_walks_the_senders_gap_free_run() {
         h.pool.submit(xt(1, nonce, 1)).unwrap();
     }
     h.pool.submit(xt(2, 0, 1)).unwrap();
-    assert_eq!(h.pool.next_nonce(&account(1), 0), 2, "stops at the gap before 3");
-    assert_eq!(h.pool.next_nonce(&account(1), 3), 4, "a run may start at a future nonce");
+    assert_eq!(
+        h.pool.next_nonce(&account(1), 0),
+        2,
+        "stops at the gap before 3"
+    );
+    assert_eq!(
+        h.pool.next_nonce(&account(1), 3),
+        4,
+        "a run may start at a future nonce"
+    );
     assert_eq!(h.pool.next_nonce(&account(1), 2), 2, "nothing pooled at 2");
     assert_eq!(h.pool.next_nonce(&account(2), 0), 1);
     assert_eq!(h.pool.next_nonce(&account(9), 7), 7, "unknown sender");

@@ -380,7 +380,9 @@ impl TransactionPoolApi for MockPool {
             .lock()
             .unwrap()
             .iter()
-            .filter_map(|xt| decode_untrusted::<UncheckedExtrinsic<Vec<u8>>>(xt, MAX_EXTRINSIC_BYTES).ok())
+            .filter_map(|xt| {
+                decode_untrusted::<UncheckedExtrinsic<Vec<u8>>>(xt, MAX_EXTRINSIC_BYTES).ok()
+            })
             .filter_map(|xt| xt.signed)
             .filter(|s| s.signer.account_id() == *who)
             .map(|s| s.extra.nonce)
