@@ -6,6 +6,7 @@ mod commands;
 mod consensus;
 mod network;
 mod network_config;
+mod rpc_wiring;
 mod service;
 mod tx_gossip;
 mod validator_key;
