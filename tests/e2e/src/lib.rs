@@ -287,7 +287,15 @@ pub fn tail(text: &str, lines: usize) -> String {
 
 /// Run the `hypermesh` binary as a CLI tool and return (success, stdout, stderr).
 pub fn cli(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
-    let out = Command::new(node_binary()).args(args).output()?;
+    cli_in(Path::new("."), args)
+}
+
+/// [`cli`] run from directory `cwd`, where relative paths resolve.
+pub fn cli_in(cwd: &Path, args: &[&str]) -> anyhow::Result<(bool, String, String)> {
+    let out = Command::new(node_binary())
+        .args(args)
+        .current_dir(cwd)
+        .output()?;
     Ok((
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into(),

@@ -1,16 +1,11 @@
 //! Keys and the wallet CLI on a real `--dev` node: a failing transfer is refused before it
 //! costs a fee, one that fails in dispatch is reported by name through `chain_getEvents`,
 //! every form of account name works everywhere, and keys are handled like secrets.
-use hm_e2e::{cli, Node};
+use hm_e2e::{cli, cli_in, contracts::line_value, Node};
 use hm_primitives::{AccountId, UNITS};
 use hm_wallet::RpcWallet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-
-fn line_value(out: &str, key: &str) -> Option<String> {
-    out.lines()
-        .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
-}
 
 /// `hypermesh tx transfer` against the node at `url`.
 fn transfer(
@@ -81,7 +76,7 @@ async fn transfers_report_their_outcome_and_names_resolve_everywhere() -> anyhow
         );
         assert!(err.contains("nothing was submitted"), "{amount}: {err}");
     }
-    let (ok, _, err) = transfer(&key, "//Alice", "340282366920938463464", &url)?;
+    let (ok, _, err) = transfer(&key, "//Alice", "340282366920938463463374608", &url)?;
     assert!(!ok && err.contains("amount is too large"), "{err}");
     assert_eq!(wallet.balance(&id).await?, before, "nothing was charged");
 
@@ -152,11 +147,23 @@ fn keys_are_kept_like_secrets() -> anyhow::Result<()> {
     );
     let (ok, _, err) = cli(&["key", "generate", "--output", path_text])?;
     assert!(!ok && err.contains("refusing to overwrite"), "{err}");
-    // A file named like a dev key is the file.
+    // A file named like a dev key is the file: `alice` from the directory that holds it
+    // names the file, not the dev key.
     let file_address = line_value(&out, "Address:").unwrap();
-    let (ok, out, _) = cli(&["key", "inspect", path_text])?;
+    let dev_alice = hm_crypto::dev_keypair("alice")
+        .unwrap()
+        .account_id()
+        .to_address();
+    assert_ne!(file_address, dev_alice);
+    let (ok, out, _) = cli_in(dir.path(), &["key", "inspect", "alice"])?;
     assert!(
-        ok && line_value(&out, "Address:") == Some(file_address),
+        ok && line_value(&out, "Address:") == Some(file_address.clone()),
+        "{out}"
+    );
+    // Anywhere else, `alice` is the dev key.
+    let (ok, out, _) = cli(&["key", "inspect", "alice"])?;
+    assert!(
+        ok && line_value(&out, "Address:") == Some(dev_alice),
         "{out}"
     );
 
