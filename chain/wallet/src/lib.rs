@@ -101,15 +101,15 @@ mod tests {
     #[test]
     fn amounts_that_do_not_fit_say_the_limit() {
         assert_eq!(parse_amount("1.5", "--amount").unwrap(), 1_500_000_000_000);
-        let err = parse_amount("340282366920938463464", "--amount")
+        let err = parse_amount("340282366920938463463374608", "--amount")
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with("--amount `340282366920938463464`: amount is too large"),
+            err.starts_with("--amount `340282366920938463463374608`: amount is too large"),
             "{err}"
         );
         assert!(
-            err.contains("340282366920938463463.374607431768211455 CAES"),
+            err.contains("340282366920938463463374607.431768211455 CAES"),
             "{err}"
         );
         let err = parse_amount("1.2.3", "--tip").unwrap_err().to_string();

@@ -384,7 +384,7 @@ mod tests {
         // Removing frees its bytes; an artifact larger than the cap is not written.
         cache.remove(&h(3));
         assert_eq!(cache.total_bytes(), entry * 2);
-        assert!(cache.store(&h(5), &[5; 400]).is_err());
+        assert!(cache.store(&h(5), &vec![5; entry as usize * 3]).is_err());
         assert!(!cache.path(&h(5)).exists());
     }
 

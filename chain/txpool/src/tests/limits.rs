@@ -299,10 +299,10 @@ fn replacement_needs_a_ten_percent_higher_tip() {
     assert!(h.pool.contains(&first));
     let second = h.pool.submit(xt(1, 0, 110)).unwrap();
     assert!(!h.pool.contains(&first));
-    // The bump is rounded up: 10% of 111 is 11.1, so 122 is needed.
+    // The bump is rounded up: 10% of 111 is 11.1, so 12 more (123) is needed.
     h.pool.submit(xt(2, 0, 111)).unwrap();
-    assert_eq!(h.pool.submit(xt(2, 0, 121)), Err(PoolError::TooLowPriority));
-    h.pool.submit(xt(2, 0, 122)).unwrap();
+    assert_eq!(h.pool.submit(xt(2, 0, 122)), Err(PoolError::TooLowPriority));
+    h.pool.submit(xt(2, 0, 123)).unwrap();
     assert!(h.pool.contains(&second));
     assert_eq!(h.pool.status().ready, 2);
     h.check();
