@@ -127,7 +127,7 @@ mod tests {
             outcome: None,
             data: Bytes(event.encode()),
         };
-        let events = decode_events(&[record.clone()]).unwrap();
+        let events = decode_events(std::slice::from_ref(&record)).unwrap();
         assert_eq!(instantiated(&events, &deployer), Some(contract));
         assert_eq!(instantiated(&events, &contract), None);
         assert!(describe(&events[0]).starts_with("Instantiated deployer="));

@@ -39,6 +39,9 @@ impl std::fmt::Display for DecodedEvent {
     }
 }
 
+/// A call argument: its name and its type's name.
+pub type CallArg = (String, String);
+
 /// Decoded runtime metadata.
 pub struct Metadata {
     meta: RuntimeMetadataV15,
@@ -96,7 +99,7 @@ impl Metadata {
     }
 
     /// The calls of `pallet`: `(name, [(argument, type name)])`.
-    pub fn calls(&self, pallet: &str) -> anyhow::Result<Vec<(String, Vec<(String, String)>)>> {
+    pub fn calls(&self, pallet: &str) -> anyhow::Result<Vec<(String, Vec<CallArg>)>> {
         let p = self.pallet(pallet)?;
         let calls = p
             .calls

@@ -94,7 +94,7 @@ impl hm_support::Pallet for Pallet {
         }
         if candidates
             .iter()
-            .any(|who| !registration(ext, who).is_some_and(|r| !r.slashed))
+            .any(|who| registration(ext, who).is_none_or(|r| r.slashed))
         {
             return Err("a candidate is not registered or was slashed");
         }
