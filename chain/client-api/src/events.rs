@@ -56,3 +56,15 @@ pub struct BlockEvent {
     /// SCALE encoding of the runtime event (pallet index first), for typed decoding.
     pub encoded: Vec<u8>,
 }
+
+/// What applying an extrinsic on top of the best block would do; nothing is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DryRun {
+    /// It would be included: how it would end, and the events it would deposit.
+    Applied {
+        outcome: ExtrinsicOutcome,
+        events: Vec<BlockEvent>,
+    },
+    /// It would not be included at all (bad signature, stale nonce, cannot pay, ...).
+    Invalid(String),
+}

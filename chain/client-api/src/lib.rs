@@ -10,7 +10,7 @@ pub use contracts::{
     ContractInstance, ContractInstantiateRequest, ContractUploadRequest, ContractUploadResult,
     StorageDepositAmount,
 };
-pub use events::{BlockEvent, DispatchFailure, EventPhase, ExtrinsicOutcome};
+pub use events::{BlockEvent, DispatchFailure, DryRun, EventPhase, ExtrinsicOutcome};
 
 use hm_primitives::{
     AccountId, Balance, BlockId, BlockNumber, Header, InvalidTransaction, Nonce, SignedBlock, H256,
@@ -95,6 +95,9 @@ pub trait ChainApi: Send + Sync {
     fn finality_notifications(&self) -> broadcast::Receiver<Header>;
     /// The event log of block `at` (best when `None`), with each extrinsic's outcome.
     fn block_events(&self, at: Option<H256>) -> Result<Vec<BlockEvent>, ClientError>;
+    /// Apply `xt` as the first extrinsic of the block after the best one, on a throwaway
+    /// overlay: whether it would be included, how it would end, what it would deposit.
+    fn dry_run_extrinsic(&self, xt: &[u8]) -> Result<DryRun, ClientError>;
 
     // Contracts. `at` selects the block whose state is used (best when `None`); dry runs
     // execute as an extrinsic in the next block would and keep nothing.

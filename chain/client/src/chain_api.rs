@@ -3,7 +3,7 @@ use crate::Client;
 use hm_client_api::{
     AccountSummary, BlockEvent, ChainApi, ChainInfo, ClientError, ContractCallRequest,
     ContractCode, ContractExecResult, ContractInstance, ContractInstantiateRequest,
-    ContractUploadRequest, ContractUploadResult, ReadProof, RuntimeVersion,
+    ContractUploadRequest, ContractUploadResult, DryRun, ReadProof, RuntimeVersion,
 };
 use hm_primitives::{AccountId, BlockId, BlockNumber, Header, SignedBlock, H256};
 use tokio::sync::broadcast;
@@ -113,6 +113,10 @@ impl ChainApi for Client {
 
     fn block_events(&self, at: Option<H256>) -> Result<Vec<BlockEvent>, ClientError> {
         self.read_block_events(at)
+    }
+
+    fn dry_run_extrinsic(&self, xt: &[u8]) -> Result<DryRun, ClientError> {
+        self.dry_run(xt)
     }
 
     // Contracts: implemented in `contracts.rs`.

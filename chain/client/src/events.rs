@@ -183,36 +183,45 @@ impl Client {
                 .and_then(|i| block.block.extrinsics.get(i))
                 .map(Vec::as_slice)
         };
-        let events = records
-            .iter()
-            .map(|record| {
-                let (pallet, name) = pallet_of(&record.event);
-                let outcome = match (&record.event, record.phase) {
-                    (RuntimeEvent::System(e), Phase::ApplyExtrinsic(i)) => match e {
-                        SystemEvent::ExtrinsicSuccess { weight } => Some((*weight, None, i)),
-                        SystemEvent::ExtrinsicFailed { error, weight } => {
-                            Some((*weight, Some(failure(*error)), i))
-                        }
-                        _ => None,
-                    },
-                    _ => None,
-                }
-                .map(|(weight, error, i)| ExtrinsicOutcome {
-                    weight,
-                    fee: fee_paid(&records, i, weight, extrinsic(i), &params),
-                    error,
-                });
-                BlockEvent {
-                    phase: phase(record.phase),
-                    pallet,
-                    name,
-                    outcome,
-                    encoded: record.event.encode(),
-                }
-            })
-            .collect();
-        Ok(events)
+        Ok(describe_events(&records, &params, extrinsic))
     }
+}
+
+/// `records` with their names, and each extrinsic's outcome and fee; `extrinsic(i)` is
+/// the encoding of extrinsic `i`, when known.
+pub(crate) fn describe_events<'a>(
+    records: &[EventRecord],
+    params: &Parameters,
+    extrinsic: impl Fn(u32) -> Option<&'a [u8]>,
+) -> Vec<BlockEvent> {
+    records
+        .iter()
+        .map(|record| {
+            let (pallet, name) = pallet_of(&record.event);
+            let outcome = match (&record.event, record.phase) {
+                (RuntimeEvent::System(e), Phase::ApplyExtrinsic(i)) => match e {
+                    SystemEvent::ExtrinsicSuccess { weight } => Some((*weight, None, i)),
+                    SystemEvent::ExtrinsicFailed { error, weight } => {
+                        Some((*weight, Some(failure(*error)), i))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+            .map(|(weight, error, i)| ExtrinsicOutcome {
+                weight,
+                fee: fee_paid(records, i, weight, extrinsic(i), params),
+                error,
+            });
+            BlockEvent {
+                phase: phase(record.phase),
+                pallet,
+                name,
+                outcome,
+                encoded: record.event.encode(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

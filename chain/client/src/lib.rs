@@ -7,6 +7,7 @@
 mod build;
 mod chain_api;
 mod contracts;
+mod dry_run;
 mod dry_run_engine;
 mod events;
 mod import;

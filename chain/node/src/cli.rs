@@ -305,6 +305,10 @@ pub struct CallArgs {
     /// Blocks the transaction stays valid for.
     #[arg(long, default_value_t = 64)]
     pub mortality: u64,
+    /// Submit even when the node's dry run (`system_dryRun`) says the call would fail,
+    /// paying its fee.
+    #[arg(long)]
+    pub no_dry_run: bool,
     #[command(flatten)]
     pub rpc: RpcTarget,
 }

@@ -4,7 +4,9 @@
 use crate::{Finalized, RpcWallet};
 use anyhow::{anyhow, bail, Context};
 use hm_primitives::{format_caes, Balance};
-use hm_rpc_api::events::{BlockEvents, DispatchErrorName, EventRecord, EventsApiClient};
+use hm_rpc_api::events::{
+    BlockEvents, DispatchErrorName, DryRunApiClient, DryRunResult, EventRecord, EventsApiClient,
+};
 use hm_rpc_api::{ChainApiClient, HexString};
 
 /// A finalized extrinsic and how it ended.
@@ -91,6 +93,34 @@ pub fn outcome_in(
 }
 
 impl RpcWallet {
+    /// `system_dryRun`: what `xt` would do as the next block's first extrinsic.
+    pub async fn dry_run(&self, xt: &[u8]) -> anyhow::Result<DryRunResult> {
+        DryRunApiClient::dry_run(self.client(), HexString::from(xt.to_vec()))
+            .await
+            .context("system_dryRun")
+    }
+
+    /// Refuse, before anything is signed away, an `xt` the node's dry run says no block
+    /// would include or whose call would fail (and still cost its fee).
+    pub async fn ensure_dry_run_succeeds(&self, xt: &[u8]) -> anyhow::Result<()> {
+        let run = self.dry_run(xt).await?;
+        if !run.valid {
+            bail!(
+                "the node would not include this transaction: {}; nothing was submitted",
+                run.invalid.unwrap_or_default()
+            );
+        }
+        if let Some(e) = run.outcome.and_then(|o| o.error) {
+            bail!(
+                "a dry run says the call would fail: {} ({}); nothing was submitted \
+                 (--no-dry-run submits it anyway, paying its fee)",
+                e.name,
+                e.message
+            );
+        }
+        Ok(())
+    }
+
     /// The event log of block `at`.
     pub async fn block_events(&self, at: hm_primitives::H256) -> anyhow::Result<BlockEvents> {
         EventsApiClient::events(self.client(), Some(HexString::from(at)))

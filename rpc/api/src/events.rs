@@ -82,6 +82,28 @@ impl BlockEvents {
     }
 }
 
+/// What `system_dryRun` found: whether the extrinsic would be included, and if so how
+/// it would end (the same outcome `chain_getEvents` reports once it is in a block).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DryRunResult {
+    /// `false` when no block would include it; `invalid` says why.
+    pub valid: bool,
+    pub invalid: Option<String>,
+    /// How the call would end, its weight and fee; present when `valid`.
+    pub outcome: Option<ExtrinsicOutcome>,
+    /// The events it would deposit.
+    pub events: Vec<EventRecord>,
+}
+
+#[rpc(client, server)]
+pub trait DryRunApi {
+    /// Apply `extrinsic` as the first of the block after the best one and keep nothing.
+    /// Dry runs share the node's dry-run slots with the contract queries.
+    #[method(name = "system_dryRun")]
+    async fn dry_run(&self, extrinsic: HexString) -> RpcResult<DryRunResult>;
+}
+
 #[rpc(client, server)]
 pub trait EventsApi {
     /// The event log of block `at` (best when omitted); `null` for an unknown block.

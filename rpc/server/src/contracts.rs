@@ -50,6 +50,8 @@ pub fn gas_with_margin(gas_required: u64) -> u64 {
         .min(MAX_GAS_PER_EXTRINSIC)
 }
 
+/// The contract queries, and the dry-run slots they share with `system_dryRun`.
+#[derive(Clone)]
 pub struct ContractsRpc {
     chain: Arc<dyn ChainApi>,
     /// One permit per dry run allowed to execute at once.
@@ -74,7 +76,7 @@ impl ContractsRpc {
     }
 
     /// Run `job` on a blocking thread once a slot is free.
-    async fn execute<T: Send + 'static>(
+    pub(crate) async fn execute<T: Send + 'static>(
         &self,
         job: impl FnOnce(&dyn ChainApi) -> Result<T, ClientError> + Send + 'static,
     ) -> RpcResult<T> {
@@ -107,7 +109,7 @@ fn busy(waited: Duration) -> ErrorObjectOwned {
     ErrorObject::owned(
         error_codes::SERVER_BUSY,
         format!(
-            "server is busy: every contract dry-run slot stayed taken for {} ms; retry shortly",
+            "server is busy: every dry-run slot stayed taken for {} ms; retry shortly",
             waited.as_millis()
         ),
         None::<()>,

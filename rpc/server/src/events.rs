@@ -13,7 +13,7 @@ pub struct EventsRpc {
     pub chain: Arc<dyn ChainApi>,
 }
 
-fn error_name(f: DispatchFailure) -> DispatchErrorName {
+pub(crate) fn error_name(f: DispatchFailure) -> DispatchErrorName {
     DispatchErrorName {
         pallet: f.pallet_index,
         error: f.error_index,
@@ -22,7 +22,7 @@ fn error_name(f: DispatchFailure) -> DispatchErrorName {
     }
 }
 
-fn record(e: BlockEvent) -> EventRecord {
+pub(crate) fn record(e: BlockEvent) -> EventRecord {
     let (phase, extrinsic_index) = match e.phase {
         EventPhase::Initialization => (WirePhase::Initialization, None),
         EventPhase::ApplyExtrinsic(i) => (WirePhase::ApplyExtrinsic(i), Some(i)),

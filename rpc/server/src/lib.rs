@@ -14,6 +14,7 @@ mod author;
 mod chain;
 mod clients;
 pub mod contracts;
+mod dry_run;
 pub mod errors;
 mod events;
 mod metadata;
@@ -36,9 +37,9 @@ use hm_client_api::{ChainApi, MetadataProvider, TransactionPoolApi};
 use hm_metrics::Metrics;
 use hm_primitives::H256;
 use hm_rpc_api::{
-    events::EventsApiServer, AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer,
-    ChainApiServer, ContractsApiServer, MetadataApiServer, RpcMethodsApiServer, StateApiServer,
-    SystemApiServer,
+    events::{DryRunApiServer, EventsApiServer},
+    AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer, ChainApiServer, ContractsApiServer,
+    MetadataApiServer, RpcMethodsApiServer, StateApiServer, SystemApiServer,
 };
 use jsonrpsee::RpcModule;
 use std::net::SocketAddr;
@@ -160,6 +161,12 @@ pub struct RpcDeps {
 /// explains why it is not. `dry_run_slots` contract dry runs execute at once.
 pub fn build_module(deps: RpcDeps, serve_unsafe: bool, dry_run_slots: usize) -> RpcModule<()> {
     let mut module = RpcModule::new(());
+    // One set of dry-run slots for contract queries and `system_dryRun` alike.
+    let dry_runs = contracts::ContractsRpc::with_slots(
+        deps.chain.clone(),
+        dry_run_slots,
+        contracts::DRY_RUN_QUEUE_WAIT,
+    );
     let parts = [
         system::SystemRpc {
             chain: deps.chain.clone(),
@@ -189,13 +196,8 @@ pub fn build_module(deps: RpcDeps, serve_unsafe: bool, dry_run_slots: usize) -> 
         }
         .into_rpc()
         .remove_context(),
-        contracts::ContractsRpc::with_slots(
-            deps.chain.clone(),
-            dry_run_slots,
-            contracts::DRY_RUN_QUEUE_WAIT,
-        )
-        .into_rpc()
-        .remove_context(),
+        DryRunApiServer::into_rpc(dry_runs.clone()).remove_context(),
+        ContractsApiServer::into_rpc(dry_runs).remove_context(),
         state::CaesarRpc { chain: deps.chain }
             .into_rpc()
             .remove_context(),

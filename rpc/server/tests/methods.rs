@@ -441,3 +441,21 @@ async fn state_get_metadata_serves_the_providers_bytes_at_known_blocks_only() {
         "{unknown}"
     );
 }
+
+#[tokio::test]
+async fn system_dry_run_reports_validity_and_outcome_and_bounds_its_input() {
+    let node = start().await;
+    let ok = call(node.addr, "system_dryRun", json!(["0x0102030405"])).await;
+    assert_eq!(ok["result"]["valid"], json!(true), "{ok}");
+    assert_eq!(ok["result"]["outcome"]["success"], json!(true), "{ok}");
+    assert_eq!(ok["result"]["outcome"]["weight"], json!(5), "{ok}");
+    let invalid = call(node.addr, "system_dryRun", json!(["0xdead"])).await;
+    assert_eq!(invalid["result"]["valid"], json!(false), "{invalid}");
+    assert_eq!(invalid["result"]["invalid"], json!("bad signature"));
+    let huge = format!("0x{}", "00".repeat(hm_primitives::MAX_EXTRINSIC_BYTES + 1));
+    let refused = call(node.addr, "system_dryRun", json!([huge])).await;
+    let message = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("at most"), "{refused}");
+    let odd = call(node.addr, "system_dryRun", json!(["0x123"])).await;
+    assert!(odd["error"].is_object(), "{odd}");
+}

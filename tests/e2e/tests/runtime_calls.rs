@@ -56,24 +56,49 @@ async fn tx_call_builds_any_call_from_metadata_and_reports_its_outcome() -> anyh
         "{out}\n{err}"
     );
 
-    // A transfer Bob cannot afford is included, pays its fee, and fails by name.
-    let (ok, out, err) = cli(&[
-        "tx",
-        "call",
-        "Caesar",
-        "transfer",
-        "--arg",
-        "dest=//Charlie",
-        "--arg",
-        &format!("value={}", 1_000_000_000 * UNITS),
-        "--from",
-        "//Bob",
-        "--rpc-url",
-        &url,
-    ])?;
+    // A transfer Bob cannot afford is refused by the dry run, before it costs a fee.
+    let bob_nonce = wallet.balance(&bob).await?.nonce;
+    let unaffordable = |dry_run: bool| {
+        let mut args = vec![
+            "tx".to_owned(),
+            "call".into(),
+            "Caesar".into(),
+            "transfer".into(),
+            "--arg".into(),
+            "dest=//Charlie".into(),
+            "--arg".into(),
+            format!("value={}", 1_000_000_000 * UNITS),
+            "--from".into(),
+            "//Bob".into(),
+            "--rpc-url".into(),
+            url.clone(),
+        ];
+        if !dry_run {
+            args.push("--no-dry-run".into());
+        }
+        args
+    };
+    let args = unaffordable(true);
+    let (ok, out, err) = cli(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
+    assert!(!ok, "an unaffordable transfer must exit non-zero: {out}");
+    assert!(
+        err.contains("a dry run says the call would fail: Caesar: InsufficientBalance")
+            && err.contains("nothing was submitted"),
+        "{err}"
+    );
+    assert_eq!(
+        wallet.balance(&bob).await?.nonce,
+        bob_nonce,
+        "nothing was submitted"
+    );
+
+    // With --no-dry-run it is included, pays its fee, and fails by name.
+    let args = unaffordable(false);
+    let (ok, out, err) = cli(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
     assert!(!ok, "an unaffordable transfer must exit non-zero: {out}");
     assert!(out.contains("System::ExtrinsicFailed"), "{out}");
     assert!(err.contains("Caesar: InsufficientBalance"), "{err}");
+    assert_eq!(wallet.balance(&bob).await?.nonce, bob_nonce + 1);
 
     // Only the root key may make root calls.
     let (ok, _, err) = cli(&[

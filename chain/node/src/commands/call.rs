@@ -1,6 +1,7 @@
 //! `hypermesh tx call <Pallet> <call> --arg NAME=VALUE …`: any call of the
-//! runtime, built from the node's metadata, signed, submitted, and reported
-//! with its outcome and the events it caused.
+//! runtime, built from the node's metadata, signed, dry-run (a call that would fail is
+//! refused before it costs a fee), submitted, and reported with its outcome and the
+//! events it caused.
 use crate::cli::CallArgs;
 use anyhow::bail;
 use hm_primitives::parse_caes;
@@ -45,6 +46,9 @@ pub fn run(req: CallArgs) -> anyhow::Result<()> {
         let xt = wallet
             .sign_with_context(&kp, call, tip, req.mortality)
             .await?;
+        if !req.no_dry_run {
+            wallet.ensure_dry_run_succeeds(&xt).await?;
+        }
         let outcome = wallet.submit_and_watch_outcome(&xt).await?;
         println!("{}", outcome.report());
         for record in &outcome.events {

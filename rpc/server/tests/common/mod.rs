@@ -242,6 +242,21 @@ impl ChainApi for MockChain {
         self.check_at(at)?;
         Ok(Vec::new())
     }
+    /// `0xdead` would not be included; anything else would succeed with weight = length.
+    fn dry_run_extrinsic(&self, xt: &[u8]) -> Result<hm_client_api::DryRun, ClientError> {
+        Ok(if xt == [0xde, 0xad] {
+            hm_client_api::DryRun::Invalid("bad signature".into())
+        } else {
+            hm_client_api::DryRun::Applied {
+                outcome: hm_client_api::ExtrinsicOutcome {
+                    weight: xt.len() as u64,
+                    fee: 2,
+                    error: None,
+                },
+                events: Vec::new(),
+            }
+        })
+    }
     fn contracts_call(
         &self,
         request: ContractCallRequest,
