@@ -166,6 +166,10 @@ impl Client {
         at: Option<H256>,
     ) -> Result<Vec<BlockEvent>, ClientError> {
         let (hash, version) = self.version_at(at)?;
+        // Refuse a pruned state up front, with the precise reason.
+        self.db
+            .check_state_available(version)
+            .map_err(crate::chain_api::storage_err)?;
         let overlay = self.overlay().at_version(version);
         let records = hm_runtime::events(&overlay);
         let params = hm_runtime::parameters(&overlay);

@@ -96,6 +96,9 @@ pub fn state_error(e: &ClientError) -> ErrorObjectOwned {
                 "state for block {b} is not available on this node (pruned or not yet imported)"
             )
         }
+        ClientError::StatePruned(why) => {
+            format!("{why}; ask a node run with --state-pruning archive for older states")
+        }
         other => format!("reading state failed: {other}"),
     };
     ErrorObject::owned(error_codes::STATE_UNAVAILABLE, message, None::<()>)

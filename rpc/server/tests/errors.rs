@@ -598,3 +598,20 @@ async fn connections_beyond_the_limit_are_refused() {
         "hypermesh"
     );
 }
+
+#[tokio::test]
+async fn a_read_past_the_pruning_window_says_so_and_where_to_ask() {
+    let node = start().await;
+    let pruned = call(node.addr, "state_getStorage", json!(["0x00", PRUNED_BLOCK])).await;
+    assert_eq!(
+        pruned["error"]["code"],
+        json!(error_codes::STATE_UNAVAILABLE),
+        "{pruned}"
+    );
+    let message = pruned["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("state of block #1 is pruned; this node keeps the last 2 states")
+            && message.contains("--state-pruning archive"),
+        "{pruned}"
+    );
+}

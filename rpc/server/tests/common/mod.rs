@@ -161,12 +161,21 @@ impl MockChain {
 
     fn check_at(&self, at: Option<H256>) -> Result<H256, ClientError> {
         let at = at.unwrap_or_else(|| self.info().best_hash);
+        if at == PRUNED_BLOCK {
+            return Err(ClientError::StatePruned(
+                "state of block #1 is pruned; this node keeps the last 2 states (--state-pruning)"
+                    .into(),
+            ));
+        }
         match self.find(BlockId::Hash(at)) {
             Some(_) => Ok(at),
             None => Err(ClientError::UnknownBlock(at.to_hex())),
         }
     }
 }
+
+/// A block the mock knows but whose state it pruned, as a node with `--state-pruning`.
+pub const PRUNED_BLOCK: H256 = H256([0x9e; 32]);
 
 /// Metadata bytes the mock serves for any known block.
 pub const MOCK_METADATA: &[u8] = b"meta\x0fmock";
