@@ -16,6 +16,8 @@ mod genesis;
 mod metadata;
 mod unsigned;
 pub mod weights;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 
 pub use consensus_api::{
     current_validator_set, epoch_index, epoch_length, epoch_start, next_validator_set,

@@ -20,6 +20,8 @@ mod mock;
 mod tests;
 mod types;
 pub mod weights;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 
 pub use types::*;
 

@@ -30,6 +30,8 @@ pub mod frame;
 mod runtime_pallet;
 mod types;
 pub mod weights;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 
 #[cfg(test)]
 mod mock;

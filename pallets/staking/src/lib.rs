@@ -32,6 +32,8 @@ mod runtime_pallet;
 mod slashing;
 mod types;
 pub mod weights;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 
 #[cfg(test)]
 mod epoch_tests;

@@ -13,6 +13,8 @@ extern crate alloc;
 mod tests;
 mod types;
 pub mod weights;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 
 pub use types::*;
 
