@@ -28,4 +28,6 @@ bash scripts/build-contracts.sh
 # e2e tests locate the binaries through this variable.
 export HYPERMESH_BIN="$CARGO_TARGET_DIR/release/hypermesh"
 cargo nextest run --release --workspace --no-fail-fast
+# The weight command with --quick: every pallet's benchmarks run and match its weights.rs.
+cargo nextest run --release -p hm-runtime --features runtime-benchmarks --test weights_command
 echo "==> whole suite took $(( $(date +%s) - start ))s"

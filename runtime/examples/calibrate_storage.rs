@@ -225,5 +225,5 @@ fn main() {
     let write_ps = median(write_prices);
     println!("read price:  {read_ps} ps (median point read of an existing account)");
     println!("write price: {write_ps} ps (median block prepare+commit ÷ runtime writes)");
-    println!("cargo run --release -p hm-runtime --example bench_weights -- --write --db-read-ps {read_ps} --db-write-ps {write_ps}");
+    println!("cargo run --release -p hm-runtime --features runtime-benchmarks --example bench_weights -- --write --db-read-ps {read_ps} --db-write-ps {write_ps}");
 }

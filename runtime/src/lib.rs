@@ -8,6 +8,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 mod consensus_api;
 mod contracts;
 mod extrinsic;

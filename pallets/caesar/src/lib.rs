@@ -12,6 +12,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 #[cfg(test)]
 mod issuance_tests;
 #[cfg(test)]

@@ -22,6 +22,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 mod code;
 pub mod deposit;
 mod dry_run;

@@ -23,6 +23,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 mod election;
 mod evidence;
 mod genesis;

@@ -1,45 +1,34 @@
-//! Measures the weight of every Staking call and hook, and produces
-//! `pallets/staking/src/weights.rs` from the measurements.
+//! Benchmarks of the Staking pallet's calls and hooks (feature `runtime-benchmarks`), run
+//! by the runtime's `bench_weights` (see [`hm_support::bench::COMMAND`]).
 //!
-//! ```text
-//! cargo run --release -p hm-pallet-staking --example bench_staking_weights              # print the file
-//! cargo run --release -p hm-pallet-staking --example bench_staking_weights -- --write   # rewrite it in the tree
-//!     [--db-read-ps N] [--db-write-ps N]                                         # storage access prices
-//! ```
-//!
-//! Same method as the runtime's `bench_weights`: each worst-case path runs many
-//! times against an in-memory state with a realistic population (100 000
-//! funded accounts and a full candidate list of `MAX_CANDIDATES` validators),
-//! the median time is taken, and a fixed price is added for every storage
-//! read and write (counted by a wrapper around the state). Falcon-1024
-//! signatures are verified for real (via hm-crypto).
+//! Each worst-case path runs against an in-memory state with a realistic population
+//! (`POPULATION` funded accounts and a full candidate list of `MAX_CANDIDATES`
+//! validators). Falcon-1024 signatures are verified for real (via hm-crypto).
+use crate::{self as staking, Call, OffenceRecord, StakingLedger, UnlockChunk};
 use hm_crypto::Keypair;
 use hm_pallet_caesar as caesar;
-use hm_pallet_staking::{self as staking, Call, OffenceRecord, StakingLedger, UnlockChunk};
 use hm_pallet_system::{self as system, Origin};
 use hm_primitives::{AccountId, Balance, FalconPublicKey, H256, UNITS};
-use hm_support::bench::{self, median, CountingExt, Measurement, Prices};
+use hm_support::bench::{
+    self, account, median, BenchConfig, Benchmarks, CountingExt, Measurement, POPULATION,
+};
 use hm_support::{get, put, Externalities, Weight};
-use std::{path::Path, time::Instant};
+use std::time::Instant;
 
-const POPULATION: u32 = 100_000;
 const RUNS: usize = 2_000;
 /// Runs of paths that verify a Falcon signature or read every candidate.
 const HEAVY_RUNS: usize = 300;
-const ED: Balance = UNITS / 1_000;
 const FUNDS: Balance = 1_000_000 * UNITS;
 const MIN_BOND: Balance = 1_000 * UNITS;
 const MAX_VALIDATORS: u32 = 100;
 const EPOCH_LENGTH: u64 = 600;
 /// Offenders already punished in the epoch, for the per-offender top-up cost.
 const PRIOR_OFFENDERS: usize = 32;
-const COMMAND: &str =
-    "cargo run --release -p hm-pallet-staking --example bench_staking_weights -- --write";
 
-fn account(tag: u8, i: u32) -> AccountId {
-    let mut id = [tag; 32];
-    id[..4].copy_from_slice(&i.to_le_bytes());
-    AccountId(id)
+/// Timed runs for the configuration.
+struct Runs {
+    light: usize,
+    heavy: usize,
 }
 
 /// A distinct public key for candidate `i` (genesis does not check key validity).
@@ -64,15 +53,7 @@ fn plot(i: u32, tag: u8) -> staking::PlotCommitment {
 /// them validate with bonds `MIN_BOND + i`. Block 100 is started by [`author`].
 fn populated_state() -> CountingExt {
     let mut ext = CountingExt::new(hm_crypto::falcon::verify_raw);
-    system::GenesisConfig::default()
-        .build(&mut ext)
-        .expect("system genesis");
-    caesar::GenesisConfig {
-        existential_deposit: ED,
-        balances: (0..POPULATION).map(|i| (account(0, i), FUNDS)).collect(),
-    }
-    .build(&mut ext)
-    .expect("caesar genesis");
+    caesar::benchmarking::populate(&mut ext, FUNDS, &[]);
     staking::GenesisConfig {
         validators: (0..staking::MAX_CANDIDATES)
             .map(|i| staking::GenesisValidator {
@@ -134,26 +115,20 @@ fn ok(ext: &mut CountingExt, origin: Origin, call: Call) {
 fn no_prepare(_: &mut CountingExt, _: usize) {}
 
 fn item(constant: &'static str, doc: &'static str, m: (Weight, u64, u64)) -> Measurement {
-    Measurement {
-        constant,
-        doc,
-        median_ps: m.0,
-        reads: m.1,
-        writes: m.2,
-    }
+    Measurement::new(constant, doc, m)
 }
 
-fn bench_ledger_calls(out: &mut Vec<Measurement>) {
+fn bench_ledger_calls(runs: &Runs, out: &mut Vec<Measurement>) {
     // A new bond from a funded account.
     let mut ext = populated_state();
-    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+    let m = measure(&mut ext, runs.light, no_prepare, |ext, i| {
         let stash = account(0, 2_000 + i as u32);
         ok(ext, signed(stash), Call::Bond { value: MIN_BOND });
     });
     out.push(item("BOND", "`bond`: a new ledger.", m));
 
     let mut ext = populated_state();
-    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+    let m = measure(&mut ext, runs.light, no_prepare, |ext, i| {
         let stash = account(0, i as u32 % staking::MAX_CANDIDATES);
         ok(ext, signed(stash), Call::BondExtra { value: UNITS });
     });
@@ -174,7 +149,7 @@ fn bench_ledger_calls(out: &mut Vec<Measurement>) {
         };
         put(ext, &staking::storage::ledger(&stash), &ledger);
     };
-    let m = measure(&mut ext, RUNS, prepare, |ext, i| {
+    let m = measure(&mut ext, runs.light, prepare, |ext, i| {
         let stash = account(0, i as u32 % staking::MAX_CANDIDATES);
         ok(ext, signed(stash), Call::Unbond { value: UNITS });
     });
@@ -207,7 +182,7 @@ fn bench_ledger_calls(out: &mut Vec<Measurement>) {
         };
         put(ext, &staking::storage::validator(&stash), &reg);
     };
-    let m = measure(&mut ext, RUNS, prepare, |ext, i| {
+    let m = measure(&mut ext, runs.light, prepare, |ext, i| {
         ok(
             ext,
             signed(account(0, 5_000 + i as u32)),
@@ -221,7 +196,7 @@ fn bench_ledger_calls(out: &mut Vec<Measurement>) {
     ));
 }
 
-fn bench_validator_calls(out: &mut Vec<Measurement>) {
+fn bench_validator_calls(runs: &Runs, out: &mut Vec<Measurement>) {
     // A full candidate list: the newcomer evicts the weakest; real Falcon verification.
     let keypair = Keypair::generate();
     let mut ext = populated_state();
@@ -245,7 +220,7 @@ fn bench_validator_calls(out: &mut Vec<Measurement>) {
     };
     let mut samples = Vec::new();
     let (mut reads, mut writes) = (0, 0);
-    for i in 0..HEAVY_RUNS {
+    for i in 0..runs.heavy {
         if i % 64 == 0 {
             start_block(&mut ext, 100, &author());
         }
@@ -253,11 +228,7 @@ fn bench_validator_calls(out: &mut Vec<Measurement>) {
         ext.reset_counts();
         let started = Instant::now();
         ok(&mut ext, signed(account(0, 10_000 + i as u32)), call);
-        samples.push(
-            u64::try_from(started.elapsed().as_nanos())
-                .unwrap_or(u64::MAX)
-                .saturating_mul(1_000),
-        );
+        samples.push(bench::elapsed_ps(started));
         (reads, writes) = (ext.reads.get(), ext.writes);
     }
     out.push(item(
@@ -281,13 +252,13 @@ fn bench_validator_calls(out: &mut Vec<Measurement>) {
         put(ext, &staking::storage::plot_owner(&reg.plot.seed), &stash);
         put(ext, &staking::storage::candidates(), &list);
     };
-    let m = measure(&mut ext, RUNS, prepare, |ext, _| {
+    let m = measure(&mut ext, runs.light, prepare, |ext, _| {
         ok(ext, signed(stash), Call::Chill);
     });
     out.push(item("CHILL", "`chill`, from a full candidate list.", m));
 
     let mut ext = populated_state();
-    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+    let m = measure(&mut ext, runs.light, no_prepare, |ext, i| {
         let config = staking::StakingConfig {
             block_reward: i as Balance,
             ..staking::config(ext)
@@ -297,7 +268,7 @@ fn bench_validator_calls(out: &mut Vec<Measurement>) {
     out.push(item("SET_CONFIG", "`set_config`.", m));
 
     let mut ext = populated_state();
-    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+    let m = measure(&mut ext, runs.light, no_prepare, |ext, i| {
         let params = staking::ProofParams {
             work_difficulty: 1_000 + i as u64,
             ..staking::proof_params(ext)
@@ -345,9 +316,9 @@ fn evidence_state() -> (CountingExt, staking::DuplicateVoteEvidence) {
     (ext, evidence)
 }
 
-fn bench_evidence(out: &mut Vec<Measurement>) {
+fn bench_evidence(runs: &Runs, out: &mut Vec<Measurement>) {
     let (mut ext, evidence) = evidence_state();
-    let m = measure(&mut ext, HEAVY_RUNS, no_prepare, |ext, _| {
+    let m = measure(&mut ext, runs.heavy, no_prepare, |ext, _| {
         let result = staking::verify_evidence(ext, &H256([1; 32]), &evidence);
         assert!(result.is_ok(), "{result:?}");
     });
@@ -358,7 +329,7 @@ fn bench_evidence(out: &mut Vec<Measurement>) {
     ));
 }
 
-fn bench_slashing(out: &mut Vec<Measurement>) {
+fn bench_slashing(runs: &Runs, out: &mut Vec<Measurement>) {
     let report = |ext: &mut CountingExt, i: usize| {
         let offender = account(0, i as u32 % staking::MAX_CANDIDATES);
         let result = staking::report_equivocation(ext, &offender, 100, i as u32);
@@ -369,7 +340,7 @@ fn bench_slashing(out: &mut Vec<Measurement>) {
     let prepare = |ext: &mut CountingExt, _: usize| {
         ext.storage_remove(&staking::storage::epoch_offenders());
     };
-    let base = measure(&mut ext, RUNS, prepare, report);
+    let base = measure(&mut ext, runs.light, prepare, report);
     out.push(item(
         "REPORT_EQUIVOCATION",
         "`report_equivocation` of the epoch's first offender (add `SLASH_TOP_UP` per earlier offender).",
@@ -403,21 +374,23 @@ fn bench_slashing(out: &mut Vec<Measurement>) {
         put(ext, &staking::storage::candidates(), &list);
         put(ext, &staking::storage::epoch_offenders(), &records);
     };
-    let with_priors = measure(&mut ext, RUNS, prepare, report);
+    let with_priors = measure(&mut ext, runs.light, prepare, report);
     let per = |total: u64, base: u64| total.saturating_sub(base).div_ceil(PRIOR_OFFENDERS as u64);
-    out.push(Measurement {
-        constant: "SLASH_TOP_UP",
-        doc: "Each earlier offender of the epoch whose slash a report raises.",
-        median_ps: per(with_priors.0, base.0),
-        reads: per(with_priors.1, base.1),
-        writes: per(with_priors.2, base.2),
-    });
+    out.push(item(
+        "SLASH_TOP_UP",
+        "Each earlier offender of the epoch whose slash a report raises.",
+        (
+            per(with_priors.0, base.0),
+            per(with_priors.1, base.1),
+            per(with_priors.2, base.2),
+        ),
+    ));
 }
 
-fn bench_hooks(out: &mut Vec<Measurement>) {
+fn bench_hooks(runs: &Runs, out: &mut Vec<Measurement>) {
     // The first block of an epoch: rotation and evidence pruning.
     let mut ext = populated_state();
-    let m = measure(&mut ext, RUNS, no_prepare, |ext, i| {
+    let m = measure(&mut ext, runs.light, no_prepare, |ext, i| {
         staking::on_initialize(ext, EPOCH_LENGTH * (i as u64 + 1));
     });
     out.push(item(
@@ -427,7 +400,7 @@ fn bench_hooks(out: &mut Vec<Measurement>) {
     ));
 
     let mut ext = populated_state();
-    let m = measure(&mut ext, RUNS, no_prepare, |ext, _| {
+    let m = measure(&mut ext, runs.light, no_prepare, |ext, _| {
         staking::on_finalize(ext, 100);
     });
     out.push(item(
@@ -437,7 +410,7 @@ fn bench_hooks(out: &mut Vec<Measurement>) {
     ));
 
     let mut ext = populated_state();
-    let m = measure(&mut ext, HEAVY_RUNS, no_prepare, |ext, _| {
+    let m = measure(&mut ext, runs.heavy, no_prepare, |ext, _| {
         staking::on_finalize(ext, EPOCH_LENGTH - 1);
     });
     out.push(item(
@@ -450,49 +423,29 @@ fn bench_hooks(out: &mut Vec<Measurement>) {
     assert_eq!(elected.len(), MAX_VALIDATORS as usize);
 }
 
-fn render(items: &[Measurement], prices: &Prices) -> String {
-    let method = [
-        format!("weight = median time of the worst-case path ({RUNS} runs; {HEAVY_RUNS} for Falcon checks and"),
-        format!(
-            "elections) against an in-memory state of {POPULATION} accounts and {} candidates, plus",
-            staking::MAX_CANDIDATES
-        ),
-    ];
-    bench::render(
-        "Weights of the Staking pallet's calls and hooks",
-        COMMAND,
-        &method,
-        items,
-        prices,
-    )
-}
-
-fn main() {
-    let (write, prices) = match bench::parse_args() {
-        Ok(parsed) => parsed,
-        Err(e) => {
-            eprintln!("bench_staking_weights: {e}");
-            std::process::exit(2);
-        }
+pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
+    let runs = Runs {
+        light: config.runs(RUNS),
+        heavy: config.runs(HEAVY_RUNS),
     };
     let mut items = Vec::new();
-    bench_ledger_calls(&mut items);
-    bench_validator_calls(&mut items);
-    bench_slashing(&mut items);
-    bench_evidence(&mut items);
-    bench_hooks(&mut items);
-    let content = render(&items, &prices);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/weights.rs");
-    if write {
-        if let Err(e) = std::fs::write(&path, &content) {
-            eprintln!(
-                "bench_staking_weights: cannot write {}: {e}",
-                path.display()
-            );
-            std::process::exit(1);
-        }
-        eprintln!("wrote {}", path.display());
-    } else {
-        println!("{content}");
+    bench_ledger_calls(&runs, &mut items);
+    bench_validator_calls(&runs, &mut items);
+    bench_slashing(&runs, &mut items);
+    bench_evidence(&runs, &mut items);
+    bench_hooks(&runs, &mut items);
+    Benchmarks {
+        title: "Weights of the Staking pallet's calls and hooks",
+        method: vec![
+            format!(
+                "weight = median time of the worst-case path ({} runs; {} for Falcon checks and",
+                runs.light, runs.heavy
+            ),
+            format!(
+                "elections) against an in-memory state of {POPULATION} accounts and {} candidates, plus",
+                staking::MAX_CANDIDATES
+            ),
+        ],
+        items,
     }
 }
