@@ -40,7 +40,11 @@ fn reads_older_than_the_window_fail_with_the_pruned_error() {
             other => panic!("#{pruned}: {other:?}"),
         };
         expect_pruned(client.storage(&key, at(pruned)).map(drop));
-        expect_pruned(client.read_proof(std::slice::from_ref(&key), at(pruned)).map(drop));
+        expect_pruned(
+            client
+                .read_proof(std::slice::from_ref(&key), at(pruned))
+                .map(drop),
+        );
         expect_pruned(client.block_events(at(pruned)).map(drop));
     }
 }
