@@ -16,6 +16,7 @@ use hm_pallet_caesar as caesar;
 use hm_pallet_contracts as contracts;
 use hm_pallet_staking as staking;
 use hm_pallet_system as system;
+use hm_pallet_tokens as tokens;
 use hm_primitives::{SignedExtra, SignedPart, Signer, UncheckedExtrinsic, H256, UNITS};
 use hm_support::bench::{
     self, account, measure, BenchConfig, Benchmarks, CountingExt, Measurement, Prices, POPULATION,
@@ -45,6 +46,10 @@ pub fn weights_files(config: &BenchConfig, prices: &Prices) -> Vec<WeightsFile> 
         (
             "pallets/caesar/src/weights.rs",
             caesar::benchmarking::benchmarks(config),
+        ),
+        (
+            "pallets/tokens/src/weights.rs",
+            tokens::benchmarking::benchmarks(config),
         ),
         (
             "pallets/staking/src/weights.rs",

@@ -121,6 +121,7 @@ pub fn build_genesis(
         },
         staking: config.staking.clone(),
         contracts: (),
+        tokens: crate::tokens::GenesisConfig::default(),
     };
     build_pallets_genesis(ext, &pallets)
 }

@@ -57,6 +57,7 @@ use hm_pallet_caesar as caesar;
 use hm_pallet_contracts as contracts_pallet;
 use hm_pallet_staking as staking;
 use hm_pallet_system as system;
+use hm_pallet_tokens as tokens;
 use hm_primitives::{AccountId, Balance, BlockNumber, FalconPublicKey, Moment, Nonce, H256};
 use hm_support::{without_post_info, DispatchResult, DispatchResultWithPostInfo, Externalities};
 use parity_scale_codec::{Decode, Encode};
@@ -91,6 +92,7 @@ hm_support::construct_runtime! {
         Caesar(caesar): caesar::Pallet = 1,
         Staking(staking): staking::Pallet = 2,
         Contracts(contracts): contracts_pallet::Pallet = 3,
+        Tokens(tokens): tokens::Pallet = 4,
     }
 }
 

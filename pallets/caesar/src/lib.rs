@@ -18,11 +18,15 @@ pub mod benchmarking;
 mod issuance_tests;
 #[cfg(test)]
 mod mock;
+mod reserves;
+#[cfg(test)]
+mod reserves_tests;
 #[cfg(test)]
 mod tests;
 mod types;
 pub mod weights;
 
+pub use reserves::{reserve, reserved_balance, unreserve};
 pub use types::*;
 
 use alloc::{collections::BTreeSet, vec::Vec};
@@ -117,6 +121,12 @@ pub enum Event {
     /// New CAES were minted into an account.
     #[codec(index = 5)]
     Deposit { who: AccountId, amount: Balance },
+    /// Free balance was reserved for a deposit.
+    #[codec(index = 6)]
+    Reserved { who: AccountId, amount: Balance },
+    /// A reserved deposit was returned to the free balance.
+    #[codec(index = 7)]
+    Unreserved { who: AccountId, amount: Balance },
 }
 
 fn deposit_event(ext: &mut dyn Externalities, event: Event) {
@@ -137,6 +147,8 @@ pub enum Error {
     KeepAlive = 2,
     /// A balance or the total issuance would not fit in 128 bits.
     Overflow = 3,
+    /// Reserved balance is lower than the deposit to return.
+    InsufficientReserved = 4,
 }
 
 impl Error {
@@ -148,6 +160,7 @@ impl Error {
             }
             Error::KeepAlive => "the account would fall below the existential deposit",
             Error::Overflow => "balance overflow",
+            Error::InsufficientReserved => "insufficient reserved balance",
         }
     }
 }
