@@ -16,6 +16,7 @@ mod extrinsic;
 mod fees;
 mod genesis;
 mod metadata;
+mod runtime_api;
 mod unsigned;
 pub mod weights;
 
@@ -39,6 +40,7 @@ pub use genesis::{
 };
 pub use hm_consensus_bft::DuplicateVoteEvidence;
 pub use hm_pallet_contracts as pallet_contracts;
+pub use hm_pallet_tokens as pallet_tokens;
 pub use hm_pallet_staking::{
     EpochIndex, GenesisConfig as StakingGenesis, GenesisValidator, PlotCommitment, StakingConfig,
     StakingLedger, UnlockChunk, ValidatorInfo, ValidatorSetEntry,
@@ -47,6 +49,7 @@ pub use hm_pallet_system::{FeeParams, Parameters, Phase};
 pub use hm_proofs::ProofParams;
 pub use hm_support::Origin;
 pub use metadata::{metadata, metadata_v15};
+pub use runtime_api::{call_runtime_api, RuntimeApiError, MAX_API_ARGS_BYTES, RUNTIME_APIS};
 pub use unsigned::{
     evidence_sender, report_equivocation_extrinsic, EVIDENCE_LONGEVITY,
     MAX_UNSIGNED_EXTRINSIC_BYTES,
@@ -173,6 +176,11 @@ pub fn finalize_block(ext: &mut dyn Externalities, ctx: &BlockContext) {
 pub fn account_summary(ext: &dyn Externalities, who: &AccountId) -> (Balance, Balance, Nonce) {
     let data = caesar::account(ext, who).unwrap_or_default();
     (data.free, data.reserved, system::account_nonce(ext, who))
+}
+
+/// The part of `who`'s free balance its balance locks hold (the largest active lock).
+pub fn locked_balance(ext: &dyn Externalities, who: &AccountId) -> Balance {
+    caesar::frozen_balance(ext, who).min(caesar::free_balance(ext, who))
 }
 
 /// Raw key of `Caesar::Account(who)`, for `state_getStorage` and read proofs.

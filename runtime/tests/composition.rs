@@ -114,7 +114,10 @@ fn metadata_describes_pallets_calls_events_errors_storage_and_constants() {
         .iter()
         .map(|e| e.name.as_str())
         .collect();
-    assert_eq!(storage, ["Account", "TotalIssuance", "ExistentialDeposit"]);
+    assert_eq!(
+        storage,
+        ["Account", "TotalIssuance", "ExistentialDeposit", "Locks"]
+    );
     assert_eq!(caesar.constants[0].name, "Decimals");
     assert_eq!(
         u32::decode(&mut &caesar.constants[0].value[..]).unwrap(),

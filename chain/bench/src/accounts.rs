@@ -243,6 +243,7 @@ mod tests {
         BalanceInfo {
             free,
             reserved: 0,
+            locked: 0,
             nonce: 0,
         }
     }

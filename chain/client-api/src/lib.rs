@@ -46,6 +46,8 @@ pub struct RuntimeVersion {
 pub struct AccountSummary {
     pub free: Balance,
     pub reserved: Balance,
+    /// Part of `free` held by balance locks (the largest active lock): it cannot move.
+    pub locked: Balance,
     pub nonce: Nonce,
 }
 
@@ -75,6 +77,9 @@ pub enum ClientError {
     /// wall-clock backstop, a compiler failure); the result would be meaningless.
     #[error("the node failed while executing the query: {0}")]
     Execution(String),
+    /// A runtime API call named no API, or its arguments did not decode.
+    #[error("{0}")]
+    BadQuery(String),
 }
 
 /// Read access to the chain, plus import and finality notifications.
@@ -147,6 +152,13 @@ pub trait ChainApi: Send + Sync {
 pub trait MetadataProvider: Send + Sync {
     /// Metadata of the runtime in force at block `at` (the best block when `None`).
     fn metadata(&self, at: Option<H256>) -> Result<Vec<u8>, ClientError>;
+}
+
+/// Read-only runtime API calls at a block (Substrate's `state_call`): the method's
+/// name, SCALE arguments, SCALE result. Typed RPC methods (`tokens_*`) build on it.
+pub trait RuntimeApiProvider: Send + Sync {
+    /// Run `method` over the state of block `at` (the best block when `None`).
+    fn call(&self, method: &str, args: &[u8], at: Option<H256>) -> Result<Vec<u8>, ClientError>;
 }
 
 /// Life of a submitted transaction, as `author_submitAndWatchExtrinsic` reports it.

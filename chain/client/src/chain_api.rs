@@ -93,12 +93,14 @@ impl ChainApi for Client {
     fn account(&self, who: &AccountId) -> Result<AccountSummary, ClientError> {
         let overlay = self.overlay();
         let (free, reserved, nonce) = hm_runtime::account_summary(&overlay, who);
+        let locked = hm_runtime::locked_balance(&overlay, who);
         if let Some(e) = overlay.read_error() {
             return Err(ClientError::Storage(e));
         }
         Ok(AccountSummary {
             free,
             reserved,
+            locked,
             nonce,
         })
     }

@@ -17,7 +17,7 @@ impl Client {
     /// An overlay on the state of block `at`: the latest state when `None`, else that
     /// block's committed state version (also when it is the best block, so a block
     /// imported meanwhile does not change what the query reads).
-    fn query_overlay(&self, at: Option<H256>) -> Result<StateOverlay<'_>, ClientError> {
+    pub(crate) fn query_overlay(&self, at: Option<H256>) -> Result<StateOverlay<'_>, ClientError> {
         let overlay = self.overlay();
         match at {
             None => Ok(overlay),
@@ -34,7 +34,7 @@ impl Client {
 
     /// `result`, unless the overlay saw a state read error or an executor fault, which
     /// make it meaningless.
-    fn checked<T>(overlay: &StateOverlay<'_>, result: T) -> Result<T, ClientError> {
+    pub(crate) fn checked<T>(overlay: &StateOverlay<'_>, result: T) -> Result<T, ClientError> {
         match overlay.read_error() {
             Some(e) if e.starts_with("state read failed") => Err(ClientError::Storage(e)),
             Some(e) => Err(ClientError::Execution(e)),

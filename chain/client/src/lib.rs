@@ -12,6 +12,7 @@ mod dry_run_engine;
 mod events;
 mod import;
 mod overlay;
+mod runtime_api;
 mod validator;
 
 pub use build::{BuiltBlock, Rejection};

@@ -204,6 +204,9 @@ pub enum Command {
     /// Build, upload, instantiate, call and query contracts (over RPC).
     #[command(subcommand)]
     Contract(hm_contract_client::cli::ContractCommand),
+    /// Create, mint, move and read tokens of the multi-token registry (over RPC).
+    #[command(subcommand)]
+    Token(crate::commands::token::TokenCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -71,6 +71,7 @@ fn main() {
         Some(Command::Query(cmd)) => commands::wallet::query(cmd),
         Some(Command::Plot(cmd)) => commands::plot::run(cmd),
         Some(Command::Contract(cmd)) => hm_contract_client::cli::run(cmd),
+        Some(Command::Token(cmd)) => commands::token::run(cmd),
     };
     if let Err(e) = result {
         eprintln!("Error: {e:#}");

@@ -127,6 +127,7 @@ pub(crate) fn rpc_deps(parts: RpcParts<'_>) -> hm_rpc::RpcDeps {
     hm_rpc::RpcDeps {
         chain: parts.client.clone(),
         metadata: parts.client.clone(),
+        runtime_api: parts.client.clone(),
         pool: parts.pool_api,
         pool_admin,
         info: node_info,

@@ -39,6 +39,12 @@ impl std::error::Error for AmountError {}
 
 /// Parse a decimal CAES amount ("10", "0.001", "1_000.5") into plancks.
 pub fn parse_caes(s: &str) -> Result<Balance, AmountError> {
+    parse_units(s, CAES_DECIMALS)
+}
+
+/// Parse a decimal amount of a token with `decimals` decimals (at most 38) into its
+/// smallest unit: `parse_units("1.5", 6) == Ok(1_500_000)`.
+pub fn parse_units(s: &str, decimals: u32) -> Result<Balance, AmountError> {
     let s = s.trim();
     if s.is_empty() {
         return Err(AmountError::Empty);
@@ -59,16 +65,17 @@ pub fn parse_caes(s: &str) -> Result<Balance, AmountError> {
         Ok(v)
     };
     let frac_clean: String = frac.chars().filter(|c| *c != '_').collect();
-    if frac_clean.len() > CAES_DECIMALS as usize {
+    if frac_clean.len() > decimals as usize {
         return Err(AmountError::TooManyDecimals);
     }
     if whole.is_empty() && frac_clean.is_empty() {
         return Err(AmountError::Empty);
     }
+    let one = 10u128.checked_pow(decimals).ok_or(AmountError::Overflow)?;
     let w = digits(whole)?;
     let f = digits(&frac_clean)?;
-    let scale = 10u128.pow(CAES_DECIMALS - frac_clean.len() as u32);
-    w.checked_mul(UNITS)
+    let scale = 10u128.pow(decimals - frac_clean.len() as u32);
+    w.checked_mul(one)
         .and_then(|w| f.checked_mul(scale).and_then(|f| w.checked_add(f)))
         .ok_or(AmountError::Overflow)
 }
@@ -97,6 +104,9 @@ mod tests {
         assert_eq!(parse_caes("0.000000000001"), Ok(1));
         assert_eq!(parse_caes("1_000"), Ok(1000 * UNITS));
         assert_eq!(parse_caes(".5"), Ok(UNITS / 2));
+        assert_eq!(parse_units("1.5", 6), Ok(1_500_000));
+        assert_eq!(parse_units("7", 0), Ok(7));
+        assert_eq!(parse_units("0.1", 0), Err(AmountError::TooManyDecimals));
         assert_eq!(
             parse_caes("0.0000000000001"),
             Err(AmountError::TooManyDecimals)

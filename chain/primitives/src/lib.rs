@@ -18,7 +18,7 @@ pub mod storage_key;
 pub mod validity;
 
 pub use account::{AccountId, AddressError, FalconPublicKey, FalconSignature, ADDRESS_HRP};
-pub use amount::{format_caes, parse_caes, AmountError, CAES_DECIMALS, UNITS};
+pub use amount::{format_caes, parse_caes, parse_units, AmountError, CAES_DECIMALS, UNITS};
 pub use block::{Block, BlockId, Header, Justification, SignedBlock};
 pub use extrinsic::{signing_message, SignedExtra, SignedPart, Signer, UncheckedExtrinsic};
 pub use hash::{blake3_128, blake3_256, H256};

@@ -26,6 +26,8 @@ pub struct ChainContext {
 pub struct BalanceInfo {
     pub free: Balance,
     pub reserved: Balance,
+    /// Part of `free` that balance locks hold.
+    pub locked: Balance,
     pub nonce: u64,
 }
 
@@ -119,6 +121,10 @@ impl RpcWallet {
         Ok(BalanceInfo {
             free: parse_balance(&v["free"])?,
             reserved: parse_balance(&v["reserved"])?,
+            locked: match &v["locked"] {
+                Value::Null => 0,
+                locked => parse_balance(locked)?,
+            },
             nonce: parse_number(&v["nonce"])?,
         })
     }

@@ -77,7 +77,8 @@ impl RpcWallet {
         let sender = self.balance(from).await?;
         let receiver = self.balance(to).await?;
         Ok(TransferCheck {
-            sender_free: sender.free,
+            // Locked funds cannot move: only the usable part can pay.
+            sender_free: sender.free.saturating_sub(sender.locked),
             receiver_total: receiver.free.saturating_add(receiver.reserved),
             existential_deposit,
             fee,

@@ -8,6 +8,10 @@
 //! author cannot receive them (no author yet, or the credit would leave a new
 //! account below the existential deposit) the fee is burned instead, and
 //! issuance falls by the same amount.
+//!
+//! Named locks (see [`locks`]) freeze part of an account's free balance: it stays in
+//! the account and counts everywhere free balance does, but transfers, fees and
+//! reserves may only take the usable part, `free - frozen`.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -16,6 +20,9 @@ extern crate alloc;
 pub mod benchmarking;
 #[cfg(test)]
 mod issuance_tests;
+pub mod locks;
+#[cfg(test)]
+mod locks_tests;
 #[cfg(test)]
 mod mock;
 mod reserves;
@@ -26,6 +33,7 @@ mod tests;
 mod types;
 pub mod weights;
 
+pub use locks::{extend_lock, frozen_balance, locks, remove_lock, set_lock, usable_balance};
 pub use reserves::{reserve, reserved_balance, unreserve};
 pub use types::*;
 
@@ -67,6 +75,10 @@ pub mod storage {
     /// `ExistentialDeposit: Balance`, fixed at genesis.
     pub fn existential_deposit() -> Vec<u8> {
         value_key(PALLET, b"ExistentialDeposit")
+    }
+    /// `Locks: AccountId -> Vec<BalanceLock>`; absent for accounts without locks.
+    pub fn locks(who: &AccountId) -> Vec<u8> {
+        map_key(PALLET, b"Locks", &who.encode())
     }
 }
 
@@ -127,6 +139,16 @@ pub enum Event {
     /// A reserved deposit was returned to the free balance.
     #[codec(index = 7)]
     Unreserved { who: AccountId, amount: Balance },
+    /// A lock was set or changed; `amount` is its new amount.
+    #[codec(index = 8)]
+    Locked {
+        who: AccountId,
+        id: LockIdentifier,
+        amount: Balance,
+    },
+    /// A lock was removed (by its owner pallet, as expired, or with its account).
+    #[codec(index = 9)]
+    Unlocked { who: AccountId, id: LockIdentifier },
 }
 
 fn deposit_event(ext: &mut dyn Externalities, event: Event) {
@@ -149,6 +171,12 @@ pub enum Error {
     Overflow = 3,
     /// Reserved balance is lower than the deposit to return.
     InsufficientReserved = 4,
+    /// The free balance would fall below the amount locked.
+    LiquidityRestrictions = 5,
+    /// The account already holds `MAX_LOCKS` locks.
+    TooManyLocks = 6,
+    /// The account does not exist.
+    DeadAccount = 7,
 }
 
 impl Error {
@@ -161,6 +189,9 @@ impl Error {
             Error::KeepAlive => "the account would fall below the existential deposit",
             Error::Overflow => "balance overflow",
             Error::InsufficientReserved => "insufficient reserved balance",
+            Error::LiquidityRestrictions => "the funds are locked",
+            Error::TooManyLocks => "the account already holds the most locks allowed",
+            Error::DeadAccount => "the account does not exist",
         }
     }
 }
@@ -229,7 +260,8 @@ pub enum Liveness {
     KeepAlive,
 }
 
-/// Move `value` of free balance from `from` to `to`.
+/// Move `value` of free balance from `from` to `to`. Only the usable (unlocked) part
+/// of the free balance may move, and a sender with an active lock is never reaped.
 pub fn transfer(
     ext: &mut dyn Externalities,
     from: &AccountId,
@@ -243,6 +275,10 @@ pub fn transfer(
         .free
         .checked_sub(value)
         .ok_or(Error::InsufficientBalance)?;
+    let frozen = frozen_balance(ext, from);
+    if value > sender.free.saturating_sub(frozen) {
+        return Err(Error::LiquidityRestrictions);
+    }
     if from == to {
         deposit_event(
             ext,
@@ -273,6 +309,10 @@ pub fn transfer(
     if reap_sender && liveness == Liveness::KeepAlive {
         return Err(Error::KeepAlive);
     }
+    // Reaping would burn the locked funds with the dust.
+    if reap_sender && frozen > 0 {
+        return Err(Error::LiquidityRestrictions);
+    }
     let issuance = if reap_sender {
         Some(
             total_issuance(ext)
@@ -286,6 +326,8 @@ pub fn transfer(
     if let Some(issuance) = issuance {
         ext.storage_remove(&storage::account(from));
         put(ext, &storage::total_issuance(), &issuance);
+        // Only expired locks can be left: remove them with the account.
+        locks::remove_all_locks(ext, from);
     } else {
         put(
             ext,
@@ -333,7 +375,9 @@ pub fn transfer(
     Ok(())
 }
 
-/// Set `who`'s free balance, adjusting the issuance. Below the ED the account is removed.
+/// Set `who`'s free balance, adjusting the issuance. Below the ED the account is
+/// removed, with its locks. Locks do not restrict root: the free balance may be set
+/// below the frozen amount.
 pub fn set_balance(
     ext: &mut dyn Externalities,
     who: &AccountId,
@@ -370,6 +414,7 @@ pub fn set_balance(
         free
     } else {
         ext.storage_remove(&storage::account(who));
+        locks::remove_all_locks(ext, who);
         0
     };
     deposit_event(
@@ -385,8 +430,9 @@ pub fn set_balance(
 // ---------------------------------------------------------------------------
 // Functions for other pallets and the runtime
 
-/// Check that `who` exists and can pay `amount` from its free balance and stay
-/// at or above the existential deposit. Returns its balances after paying.
+/// Check that `who` exists and can pay `amount` from the usable part of its free
+/// balance (fees never dip into locked funds) and stay at or above the existential
+/// deposit. Returns its balances after paying.
 pub fn ensure_can_withdraw_fee(
     ext: &dyn Externalities,
     who: &AccountId,
@@ -397,6 +443,7 @@ pub fn ensure_can_withdraw_fee(
         .free
         .checked_sub(amount)
         .ok_or(Error::InsufficientBalance)?;
+    locks::ensure_liquid(ext, who, data.free, amount)?;
     let total = free.checked_add(data.reserved).ok_or(Error::Overflow)?;
     if total < existential_deposit(ext) {
         return Err(Error::KeepAlive);
@@ -579,8 +626,9 @@ impl hm_support::Pallet for Pallet {
         config.build(ext)
     }
 
-    /// Total issuance equals the sum of `free + reserved` over all accounts, and
-    /// every stored account holds at least the existential deposit.
+    /// Total issuance equals the sum of `free + reserved` over all accounts,
+    /// every stored account holds at least the existential deposit, and every
+    /// `Locks` entry is well-formed and belongs to an existing account.
     fn try_state(ext: &dyn Externalities) -> Result<(), &'static str> {
         let ed = existential_deposit(ext);
         let prefix = value_key(PALLET, b"Account");
@@ -601,7 +649,7 @@ impl hm_support::Pallet for Pallet {
         if sum != total_issuance(ext) {
             return Err("total issuance differs from the sum of balances");
         }
-        Ok(())
+        check_locks(ext)
     }
 
     fn storage_metadata() -> Vec<frame_metadata::v15::StorageEntryMetadata> {
@@ -613,14 +661,61 @@ impl hm_support::Pallet for Pallet {
                 "ExistentialDeposit",
                 &["Smallest total an account may hold."]
             ),
+            storage_map::<AccountId, Vec<BalanceLock>>(
+                "Locks",
+                &[
+                    "Named locks on an account's free balance; the largest active one is frozen.",
+                    "A lock counts while the block number is at most its `until` (`None`: always).",
+                ]
+            ),
         ]
     }
 
     fn constants_metadata() -> Vec<frame_metadata::v15::PalletConstantMetadata> {
-        alloc::vec![hm_support::metadata::constant(
-            "Decimals",
-            &DECIMALS,
-            &["CAES has 12 decimals: 1 CAES = 10^12 plancks."],
-        )]
+        alloc::vec![
+            hm_support::metadata::constant(
+                "Decimals",
+                &DECIMALS,
+                &["CAES has 12 decimals: 1 CAES = 10^12 plancks."],
+            ),
+            hm_support::metadata::constant(
+                "MaxLocks",
+                &MAX_LOCKS,
+                &["Most locks one account may hold at once."],
+            ),
+        ]
     }
+}
+
+/// Every `Locks` entry belongs to an existing account and holds 1 to `MAX_LOCKS`
+/// locks, with distinct ids and no zero amount.
+fn check_locks(ext: &dyn Externalities) -> Result<(), &'static str> {
+    let prefix = value_key(PALLET, b"Locks");
+    for (key, raw) in hm_support::iter_prefix(ext, &prefix) {
+        let who = key
+            .get(prefix.len() + 16..)
+            .and_then(|mut rest| AccountId::decode(&mut rest).ok())
+            .ok_or("a lock entry's key does not decode")?;
+        let stored = Vec::<BalanceLock>::decode(&mut &raw[..])
+            .map_err(|_| "an account's locks do not decode")?;
+        if account(ext, &who).is_none() {
+            return Err("a lock belongs to an account that does not exist");
+        }
+        if stored.is_empty() {
+            return Err("an empty list of locks is stored");
+        }
+        if stored.len() > MAX_LOCKS as usize {
+            return Err("an account holds more than MaxLocks locks");
+        }
+        let mut ids = BTreeSet::new();
+        for lock in &stored {
+            if !ids.insert(lock.id) {
+                return Err("an account holds two locks with the same id");
+            }
+            if lock.amount == 0 {
+                return Err("a lock of zero is stored");
+            }
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,8 @@ use crate::{account, deposit_event, storage, AccountData, Error, Event};
 use hm_primitives::{AccountId, Balance};
 use hm_support::{put, Externalities};
 
-/// Move `amount` of `who`'s free balance to reserved.
+/// Move `amount` of `who`'s free balance to reserved. Locked funds can't be reserved:
+/// `amount` must fit in the usable part of the free balance.
 pub fn reserve(ext: &mut dyn Externalities, who: &AccountId, amount: Balance) -> Result<(), Error> {
     if amount == 0 {
         return Ok(());
@@ -16,12 +17,9 @@ pub fn reserve(ext: &mut dyn Externalities, who: &AccountId, amount: Balance) ->
         .free
         .checked_sub(amount)
         .ok_or(Error::InsufficientBalance)?;
+    crate::locks::ensure_liquid(ext, who, data.free, amount)?;
     let reserved = data.reserved.checked_add(amount).ok_or(Error::Overflow)?;
-    put(
-        ext,
-        &storage::account(who),
-        &AccountData { free, reserved },
-    );
+    put(ext, &storage::account(who), &AccountData { free, reserved });
     deposit_event(ext, Event::Reserved { who: *who, amount });
     Ok(())
 }
@@ -42,11 +40,7 @@ pub fn unreserve(
         .checked_sub(amount)
         .ok_or(Error::InsufficientReserved)?;
     let free = data.free.checked_add(amount).ok_or(Error::Overflow)?;
-    put(
-        ext,
-        &storage::account(who),
-        &AccountData { free, reserved },
-    );
+    put(ext, &storage::account(who), &AccountData { free, reserved });
     deposit_event(ext, Event::Unreserved { who: *who, amount });
     Ok(())
 }

@@ -330,3 +330,17 @@ impl hm_support::Pallet for Pallet {
         ]
     }
 }
+
+/// Names of this pallet's runtime APIs (read-only queries the node answers through
+/// the runtime, see `hm_runtime::call_runtime_api`), and their bounds.
+pub mod runtime_api {
+    /// `(TokenId) -> Option<(TokenDetails, Option<TokenMetadata>)>`
+    pub const TOKEN: &str = "TokensApi_token";
+    /// `((TokenId, AccountId)) -> Option<TokenAccount>`
+    pub const ACCOUNT: &str = "TokensApi_account";
+    /// `((start: TokenId, count: u32)) -> (Vec<(TokenId, TokenDetails,
+    /// Option<TokenMetadata>)>, next: Option<TokenId>)`: at most `min(count, MAX_PAGE)`.
+    pub const LIST: &str = "TokensApi_list";
+    /// Most tokens one `LIST` page returns.
+    pub const MAX_PAGE: u32 = 100;
+}

@@ -13,6 +13,7 @@ pub mod error_codes;
 pub mod events;
 pub mod hex;
 mod metadata;
+pub mod tokens;
 pub mod types;
 
 pub use contracts::{
@@ -23,6 +24,7 @@ pub use contracts::{
 
 pub use hex::{Bytes, HexError, HexString, NumberOrHex};
 pub use metadata::{MetadataApiClient, MetadataApiServer};
+pub use tokens::{TokenBalance, TokenInfo, TokenPage, TokensApiClient, TokensApiServer};
 pub use types::{
     AccountBalance, ConversionError, EngineId, ExtrinsicOrHash, ExtrinsicStatus, Health, ReadProof,
     RpcBlock, RpcHeader, RpcMethods, RpcSignedBlock, RuntimeVersion, SyncState,
@@ -120,6 +122,11 @@ pub trait StateApi {
     /// Runtime version of the best block; `at` may name the best block only.
     #[method(name = "state_getRuntimeVersion", aliases = ["chain_getRuntimeVersion"], blocking)]
     fn runtime_version(&self, at: Option<HexString>) -> RpcResult<RuntimeVersion>;
+
+    /// Call runtime API `method` (e.g. `TokensApi_token`) with SCALE `data` over the
+    /// state of `at` (best when omitted); the SCALE result.
+    #[method(name = "state_call", aliases = ["state_callAt"], blocking)]
+    fn call(&self, method: String, data: HexString, at: Option<HexString>) -> RpcResult<Bytes>;
 }
 
 /// `author_*`: transaction submission.
@@ -153,7 +160,7 @@ pub trait AuthorUnsafeApi {
 /// `caesar_*`: the native token.
 #[rpc(client, server)]
 pub trait CaesarApi {
-    /// Free and reserved CAES (in plancks) and the on-chain nonce at the best block.
+    /// Free, reserved and locked CAES (in plancks) and the on-chain nonce at the best block.
     #[method(name = "caesar_balance", blocking)]
     fn balance(&self, address: String) -> RpcResult<AccountBalance>;
 }

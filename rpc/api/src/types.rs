@@ -233,6 +233,9 @@ pub struct AccountBalance {
     pub free: u128,
     #[serde(with = "u128_string")]
     pub reserved: u128,
+    /// Part of `free` that balance locks hold (governance votes, bonds): it cannot move.
+    #[serde(with = "u128_string")]
+    pub locked: u128,
     /// Next nonce at the best block (pool not counted; see `system_accountNextIndex`).
     pub nonce: u64,
     pub address: String,
@@ -430,6 +433,7 @@ mod tests {
         let b = AccountBalance {
             free: u128::MAX,
             reserved: 5,
+            locked: 2,
             nonce: 3,
             address: "hm1x".into(),
         };

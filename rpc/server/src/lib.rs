@@ -23,6 +23,7 @@ pub mod runtime;
 mod server;
 mod state;
 mod system;
+mod tokens;
 
 pub use access::{AllowedHosts, AllowedOrigins, OriginFilterLayer, RpcMethods};
 pub use author::{MAX_PENDING_EXTRINSICS, MAX_PENDING_EXTRINSICS_BYTES, MAX_REMOVE_EXTRINSICS};
@@ -33,13 +34,13 @@ pub use middleware::{
 };
 pub use server::{start, RpcServer};
 
-use hm_client_api::{ChainApi, MetadataProvider, TransactionPoolApi};
+use hm_client_api::{ChainApi, MetadataProvider, RuntimeApiProvider, TransactionPoolApi};
 use hm_metrics::Metrics;
 use hm_primitives::H256;
 use hm_rpc_api::{
     events::{DryRunApiServer, EventsApiServer},
     AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer, ChainApiServer, ContractsApiServer,
-    MetadataApiServer, RpcMethodsApiServer, StateApiServer, SystemApiServer,
+    MetadataApiServer, RpcMethodsApiServer, StateApiServer, SystemApiServer, TokensApiServer,
 };
 use jsonrpsee::RpcModule;
 use std::net::SocketAddr;
@@ -149,6 +150,8 @@ pub type HealthSource = Arc<dyn Fn() -> NetworkStatus + Send + Sync>;
 pub struct RpcDeps {
     pub chain: Arc<dyn ChainApi>,
     pub metadata: Arc<dyn MetadataProvider>,
+    /// Runtime API queries (`state_call`, `tokens_*`).
+    pub runtime_api: Arc<dyn RuntimeApiProvider>,
     pub pool: Arc<dyn TransactionPoolApi>,
     pub pool_admin: Arc<dyn PoolAdmin>,
     pub info: NodeInfo,
@@ -188,6 +191,12 @@ pub fn build_module(deps: RpcDeps, serve_unsafe: bool, dry_run_slots: usize) -> 
         .remove_context(),
         state::StateRpc {
             chain: deps.chain.clone(),
+            runtime_api: deps.runtime_api.clone(),
+        }
+        .into_rpc()
+        .remove_context(),
+        tokens::RuntimeApiRpc {
+            runtime_api: deps.runtime_api,
         }
         .into_rpc()
         .remove_context(),

@@ -1,6 +1,6 @@
 //! `state_*` and `caesar_*`: reads of the state at a block.
 use crate::errors::{address_param, hash_param, hex_param, invalid_param, state_error};
-use hm_client_api::{ChainApi, ClientError};
+use hm_client_api::{ChainApi, ClientError, RuntimeApiProvider};
 use hm_primitives::{BlockId, H256};
 use hm_rpc_api::{
     error_codes, AccountBalance, Bytes, CaesarApiServer, HexString, ReadProof, RuntimeVersion,
@@ -16,6 +16,7 @@ pub const MAX_READ_PROOF_KEYS: usize = 1024;
 
 pub struct StateRpc {
     pub chain: Arc<dyn ChainApi>,
+    pub runtime_api: Arc<dyn RuntimeApiProvider>,
 }
 
 fn at_param(at: Option<HexString>) -> RpcResult<Option<H256>> {
@@ -87,6 +88,10 @@ impl StateApiServer for StateRpc {
             apis: Vec::new(),
         })
     }
+
+    fn call(&self, method: String, data: HexString, at: Option<HexString>) -> RpcResult<Bytes> {
+        crate::tokens::state_call(&*self.runtime_api, &method, &data, at).map(Bytes)
+    }
 }
 
 pub struct CaesarRpc {
@@ -100,6 +105,7 @@ impl CaesarApiServer for CaesarRpc {
         Ok(AccountBalance {
             free: summary.free,
             reserved: summary.reserved,
+            locked: summary.locked,
             nonce: summary.nonce,
             address: who.to_address(),
         })

@@ -167,12 +167,15 @@ async fn state_and_caesar_methods() {
     );
 
     let bal = c.balance(ALICE.to_address()).await.unwrap();
-    assert_eq!((bal.free, bal.reserved, bal.nonce), (u128::MAX - 1, 7, 3));
+    assert_eq!(
+        (bal.free, bal.reserved, bal.locked, bal.nonce),
+        (u128::MAX - 1, 7, 5, 3)
+    );
     assert_eq!(bal.address, ALICE.to_address());
     let raw = call(node.addr, "caesar_balance", json!([BOB.to_address()])).await;
     assert_eq!(
         raw["result"],
-        json!({"free": "0", "reserved": "0", "nonce": 0, "address": BOB.to_address()})
+        json!({"free": "0", "reserved": "0", "locked": "0", "nonce": 0, "address": BOB.to_address()})
     );
     let raw = call(node.addr, "caesar_balance", json!([ALICE.to_address()])).await;
     assert_eq!(

@@ -2,4 +2,5 @@ pub mod blocks;
 pub mod call;
 pub mod key;
 pub mod plot;
+pub mod token;
 pub mod wallet;

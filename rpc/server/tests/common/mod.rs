@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod contracts_mock;
+pub mod tokens_mock;
 pub mod raw;
 
 use hm_client_api::{
@@ -134,6 +135,7 @@ impl MockChain {
             AccountSummary {
                 free: u128::MAX - 1,
                 reserved: 7,
+                locked: 5,
                 nonce: 3,
             },
         )]);
@@ -188,6 +190,13 @@ impl hm_client_api::MetadataProvider for MockChain {
             }
             _ => Ok(MOCK_METADATA.to_vec()),
         }
+    }
+}
+
+impl hm_client_api::RuntimeApiProvider for MockChain {
+    fn call(&self, method: &str, args: &[u8], at: Option<H256>) -> Result<Vec<u8>, ClientError> {
+        self.check_at(at)?;
+        tokens_mock::call(method, args)
     }
 }
 
@@ -472,7 +481,8 @@ pub fn info() -> NodeInfo {
 pub fn deps(chain: Arc<MockChain>, pool: Arc<MockPool>, metrics: Metrics) -> RpcDeps {
     RpcDeps {
         chain: chain.clone(),
-        metadata: chain,
+        metadata: chain.clone(),
+        runtime_api: chain,
         pool: pool.clone(),
         pool_admin: pool,
         info: info(),
