@@ -14,6 +14,7 @@ use alloc::{format, string::String, vec, vec::Vec};
 use hm_crypto::Keypair;
 use hm_pallet_caesar as caesar;
 use hm_pallet_contracts as contracts;
+use hm_pallet_dex as dex;
 use hm_pallet_staking as staking;
 use hm_pallet_system as system;
 use hm_pallet_tokens as tokens;
@@ -50,6 +51,10 @@ pub fn weights_files(config: &BenchConfig, prices: &Prices) -> Vec<WeightsFile> 
         (
             "pallets/tokens/src/weights.rs",
             tokens::benchmarking::benchmarks(config),
+        ),
+        (
+            "pallets/dex/src/weights.rs",
+            dex::benchmarking::benchmarks(config),
         ),
         (
             "pallets/staking/src/weights.rs",

@@ -122,6 +122,7 @@ pub fn build_genesis(
         staking: config.staking.clone(),
         contracts: (),
         tokens: crate::tokens::GenesisConfig::default(),
+        dex: (),
     };
     build_pallets_genesis(ext, &pallets)
 }

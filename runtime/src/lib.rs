@@ -40,12 +40,13 @@ pub use genesis::{
 };
 pub use hm_consensus_bft::DuplicateVoteEvidence;
 pub use hm_pallet_contracts as pallet_contracts;
-pub use hm_pallet_tokens as pallet_tokens;
+pub use hm_pallet_dex as pallet_dex;
 pub use hm_pallet_staking::{
     EpochIndex, GenesisConfig as StakingGenesis, GenesisValidator, PlotCommitment, StakingConfig,
     StakingLedger, UnlockChunk, ValidatorInfo, ValidatorSetEntry,
 };
 pub use hm_pallet_system::{FeeParams, Parameters, Phase};
+pub use hm_pallet_tokens as pallet_tokens;
 pub use hm_proofs::ProofParams;
 pub use hm_support::Origin;
 pub use metadata::{metadata, metadata_v15};
@@ -58,6 +59,7 @@ pub use unsigned::{
 use alloc::vec::Vec;
 use hm_pallet_caesar as caesar;
 use hm_pallet_contracts as contracts_pallet;
+use hm_pallet_dex as dex;
 use hm_pallet_staking as staking;
 use hm_pallet_system as system;
 use hm_pallet_tokens as tokens;
@@ -96,6 +98,7 @@ hm_support::construct_runtime! {
         Staking(staking): staking::Pallet = 2,
         Contracts(contracts): contracts_pallet::Pallet = 3,
         Tokens(tokens): tokens::Pallet = 4,
+        Dex(dex): dex::Pallet = 5,
     }
 }
 

@@ -7,8 +7,9 @@
 //! Each query is bounded: list queries cap their page, and arguments are decoded
 //! with a length and depth limit.
 use alloc::vec::Vec;
+use hm_pallet_dex as dex;
 use hm_pallet_tokens as tokens;
-use hm_primitives::AccountId;
+use hm_primitives::{AccountId, Balance};
 use hm_support::Externalities;
 use parity_scale_codec::{Decode, DecodeLimit, Encode};
 
@@ -32,6 +33,12 @@ pub const RUNTIME_APIS: &[&str] = &[
     tokens::runtime_api::TOKEN,
     tokens::runtime_api::ACCOUNT,
     tokens::runtime_api::LIST,
+    dex::runtime_api::POOL,
+    dex::runtime_api::POOLS,
+    dex::runtime_api::QUOTE_EXACT_IN,
+    dex::runtime_api::QUOTE_EXACT_OUT,
+    dex::runtime_api::OBSERVE,
+    dex::runtime_api::PROTOCOL_FEE,
 ];
 
 fn args<T: Decode>(bytes: &[u8], takes: &'static str) -> Result<T, RuntimeApiError> {
@@ -64,6 +71,62 @@ pub fn call_runtime_api(
             let (start, count): (tokens::TokenId, u32) =
                 args(arguments, "(start: u32, count: u32)")?;
             Ok(tokens_page(ext, start, count).encode())
+        }
+        _ => dex_api(ext, method, arguments),
+    }
+}
+
+/// An error as its message, for answers that carry one.
+fn message(e: dex::Error) -> Vec<u8> {
+    e.message().as_bytes().to_vec()
+}
+
+fn dex_api(
+    ext: &dyn Externalities,
+    method: &str,
+    arguments: &[u8],
+) -> Result<Vec<u8>, RuntimeApiError> {
+    use dex::runtime_api as dex_api;
+    const PAIR: &str = "(AssetKind, AssetKind)";
+    const PATH: &str = "(path: Vec<AssetKind>, amount: u128)";
+    match method {
+        dex_api::POOL => {
+            let (a, b): (dex::AssetKind, dex::AssetKind) = args(arguments, PAIR)?;
+            let pool = dex::sort_assets(a, b)
+                .ok()
+                .and_then(|(a0, a1)| dex::pool(ext, a0, a1).map(|p| (a0, a1, p)));
+            Ok(pool.encode())
+        }
+        dex_api::POOLS => {
+            let (start, count): (u32, u32) = args(arguments, "(start: u32, count: u32)")?;
+            let count = count.min(dex_api::MAX_PAGE);
+            let page = dex::pools(ext, start, count);
+            let after = start.saturating_add(page.len() as u32);
+            let next = (after < dex::pool_count(ext)).then_some(after);
+            Ok((page, next).encode())
+        }
+        dex_api::QUOTE_EXACT_IN | dex_api::QUOTE_EXACT_OUT => {
+            let (path, amount): (Vec<dex::AssetKind>, Balance) = args(arguments, PATH)?;
+            if path.len() > dex::MAX_PATH_LEN as usize {
+                return Err(RuntimeApiError::BadArguments("a path of at most 5 assets"));
+            }
+            let quote = if method == dex_api::QUOTE_EXACT_IN {
+                dex::quote_exact_in(ext, &path, amount)
+            } else {
+                dex::quote_exact_out(ext, &path, amount)
+            };
+            Ok(quote.map_err(message).encode())
+        }
+        dex_api::OBSERVE => {
+            let (a, b): (dex::AssetKind, dex::AssetKind) = args(arguments, PAIR)?;
+            let observation = dex::observe(ext, a, b)
+                .map(|o| (o.block, o.price0_cumulative.0, o.price1_cumulative.0))
+                .map_err(message);
+            Ok(observation.encode())
+        }
+        dex_api::PROTOCOL_FEE => {
+            let () = args(arguments, "nothing")?;
+            Ok(dex::protocol_fee_bps(ext).encode())
         }
         _ => Err(RuntimeApiError::UnknownMethod),
     }

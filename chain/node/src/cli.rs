@@ -207,6 +207,9 @@ pub enum Command {
     /// Create, mint, move and read tokens of the multi-token registry (over RPC).
     #[command(subcommand)]
     Token(crate::commands::token::TokenCommand),
+    /// Create pools, add and remove liquidity, swap, quote and read prices (over RPC).
+    #[command(subcommand)]
+    Dex(crate::commands::dex::DexCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -72,6 +72,7 @@ fn main() {
         Some(Command::Plot(cmd)) => commands::plot::run(cmd),
         Some(Command::Contract(cmd)) => hm_contract_client::cli::run(cmd),
         Some(Command::Token(cmd)) => commands::token::run(cmd),
+        Some(Command::Dex(cmd)) => commands::dex::run(cmd),
     };
     if let Err(e) = result {
         eprintln!("Error: {e:#}");

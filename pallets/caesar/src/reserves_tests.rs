@@ -54,10 +54,7 @@ fn reserve_and_unreserve_refuse_what_is_not_there() {
         reserve(&mut ext, &ALICE, 1_001),
         Err(Error::InsufficientBalance)
     );
-    assert_eq!(
-        reserve(&mut ext, &BOB, 1),
-        Err(Error::InsufficientBalance)
-    );
+    assert_eq!(reserve(&mut ext, &BOB, 1), Err(Error::InsufficientBalance));
     assert_eq!(
         unreserve(&mut ext, &ALICE, 1),
         Err(Error::InsufficientReserved)

@@ -172,6 +172,26 @@ pub fn measure(
     (median(samples), ext.reads.get(), ext.writes)
 }
 
+/// Time `run` `runs` times, each on what an untimed `prepare` returned for it (a call
+/// and its origin, set up on state `prepare` built); counts come from the last run.
+pub fn measure_prepared<T>(
+    ext: &mut CountingExt,
+    runs: usize,
+    mut prepare: impl FnMut(&mut CountingExt, usize) -> T,
+    mut run: impl FnMut(&mut CountingExt, T),
+) -> (Weight, u64, u64) {
+    let pending = core::cell::RefCell::new(None);
+    measure(
+        ext,
+        runs,
+        |ext, i| *pending.borrow_mut() = Some(prepare(ext, i)),
+        |ext, _| {
+            let prepared = pending.borrow_mut().take();
+            run(ext, prepared.expect("prepare ran before each run"));
+        },
+    )
+}
+
 /// `1234567` → `1_234_567`.
 pub fn grouped(n: u64) -> String {
     let digits = n.to_string();

@@ -9,17 +9,17 @@
 //! weight = median time of the worst-case path (2000 runs) against an
 //! in-memory state of 100000 accounts, plus
 //! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
-//! Measured on x86_64 (2 CPUs), load average 1.75 1.36 1.55 (1/5/15 min) when the run began.
+//! Measured on x86_64 (2 CPUs), load average 2.15 2.28 2.45 (1/5/15 min) when the run began.
 use hm_support::Weight;
 
 /// `set_parameters`.
-/// Measured 1_624_000 ps, 2 reads, 3 writes.
-pub const SET_PARAMETERS: Weight = 27_649_988;
+/// Measured 1_463_000 ps, 2 reads, 3 writes.
+pub const SET_PARAMETERS: Weight = 27_488_988;
 
 /// `set_root_key`.
-/// Measured 2_173_000 ps, 3 reads, 3 writes.
-pub const SET_ROOT_KEY: Weight = 29_646_835;
+/// Measured 1_863_000 ps, 3 reads, 3 writes.
+pub const SET_ROOT_KEY: Weight = 29_336_835;
 
 /// `remark` (its bytes are paid by the length fee).
-/// Measured 40_000 ps, 0 reads, 0 writes.
-pub const REMARK: Weight = 40_000;
+/// Measured 30_000 ps, 0 reads, 0 writes.
+pub const REMARK: Weight = 30_000;

@@ -2,8 +2,7 @@
 use crate::{
     deposit_event, details, ledger, storage, Approval, Error, Event, Liveness, TokenAccount,
     TokenDetails, TokenId, TokenMetadata, TokenStatus, APPROVAL_DEPOSIT, MAX_DECIMALS,
-    MAX_NAME_LEN, MAX_SYMBOL_LEN, METADATA_DEPOSIT_BASE, METADATA_DEPOSIT_PER_BYTE,
-    TOKEN_DEPOSIT,
+    MAX_NAME_LEN, MAX_SYMBOL_LEN, METADATA_DEPOSIT_BASE, METADATA_DEPOSIT_PER_BYTE, TOKEN_DEPOSIT,
 };
 use alloc::vec::Vec;
 use hm_pallet_caesar as caesar;
@@ -72,6 +71,7 @@ pub fn create(
             min_balance,
             accounts: 0,
             approvals: 0,
+            pallet_accounts: 0,
             status: TokenStatus::Live,
         };
         put(ext, &storage::token(id), &details);
@@ -217,9 +217,18 @@ pub(crate) fn set_account_frozen(
     frozen: bool,
 ) -> Result<(), Error> {
     let details = not_destroying(ext, id)?;
-    ensure(if frozen { details.freezer } else { details.admin } == *who)?;
+    ensure(
+        if frozen {
+            details.freezer
+        } else {
+            details.admin
+        } == *who,
+    )?;
     let mut account: TokenAccount =
         ledger::token_account(ext, id, &target).ok_or(Error::InsufficientBalance)?;
+    if account.sticky {
+        return Err(Error::HeldByPallet);
+    }
     account.frozen = frozen;
     put(ext, &storage::account(id, &target), &account);
     let token = id;
@@ -242,7 +251,13 @@ pub(crate) fn set_token_frozen(
     frozen: bool,
 ) -> Result<(), Error> {
     let mut details = not_destroying(ext, id)?;
-    ensure(if frozen { details.freezer } else { details.admin } == *who)?;
+    ensure(
+        if frozen {
+            details.freezer
+        } else {
+            details.admin
+        } == *who,
+    )?;
     let (from, to) = if frozen {
         (TokenStatus::Live, TokenStatus::Frozen)
     } else {
@@ -288,7 +303,11 @@ pub(crate) fn approve(
             reserve(ext, owner, APPROVAL_DEPOSIT)?;
             let index = details.approvals;
             details.approvals = index.checked_add(1).ok_or(Error::Overflow)?;
-            put(ext, &storage::approval_entry(id, index), &(*owner, delegate));
+            put(
+                ext,
+                &storage::approval_entry(id, index),
+                &(*owner, delegate),
+            );
             put(ext, &storage::token(id), &details);
             Approval {
                 amount,

@@ -6,10 +6,9 @@ use crate::{self as tokens, Call, TokenId, MAX_NAME_LEN, MAX_SYMBOL_LEN, REMOVE_
 use hm_pallet_caesar::benchmarking::populate;
 use hm_pallet_system::{benchmarking::new_block, Origin};
 use hm_primitives::{AccountId, Balance, UNITS};
-use core::cell::RefCell;
 use hm_support::bench::{
-    account, measure, refuse_signatures, BenchConfig, Benchmarks, CountingExt, Measurement,
-    POPULATION,
+    account, measure_prepared, refuse_signatures, BenchConfig, Benchmarks, CountingExt,
+    Measurement, POPULATION,
 };
 
 /// Timed runs per call.
@@ -77,18 +76,14 @@ fn item(
     mut prepare: impl FnMut(&mut CountingExt, usize) -> (AccountId, Call),
 ) {
     let mut ext = token_state();
-    let pending = RefCell::new(None);
-    let m = measure(
+    let m = measure_prepared(
         &mut ext,
         runs,
         |ext, i| {
             new_block(ext, i);
-            *pending.borrow_mut() = Some(prepare(ext, i));
+            prepare(ext, i)
         },
-        |ext, _| {
-            let (who, call) = pending.borrow_mut().take().expect("prepared");
-            signed_ok(ext, who, call);
-        },
+        |ext, (who, call)| signed_ok(ext, who, call),
     );
     items.push(Measurement::new(constant, doc, m));
 }
@@ -100,21 +95,43 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
     let newcomer = |i: usize| account(1, i as u32);
     let mut items = Vec::new();
 
-    item(&mut items, runs, "CREATE", "`create`: reserves the deposit.", |_, i| {
-        (account(0, i as u32), Call::Create { min_balance: MIN })
-    });
-    item(&mut items, runs, "SET_METADATA", "`set_metadata`, longest name and symbol.", |ext, i| {
-        (account(0, i as u32), max_metadata(create_for(ext, i)))
-    });
-    item(&mut items, runs, "CLEAR_METADATA", "`clear_metadata`: returns the deposit.", |ext, i| {
-        let token = create_for(ext, i);
-        signed_ok(ext, account(0, i as u32), max_metadata(token));
-        (account(0, i as u32), Call::ClearMetadata { token })
-    });
+    item(
+        &mut items,
+        runs,
+        "CREATE",
+        "`create`: reserves the deposit.",
+        |_, i| (account(0, i as u32), Call::Create { min_balance: MIN }),
+    );
+    item(
+        &mut items,
+        runs,
+        "SET_METADATA",
+        "`set_metadata`, longest name and symbol.",
+        |ext, i| (account(0, i as u32), max_metadata(create_for(ext, i))),
+    );
+    item(
+        &mut items,
+        runs,
+        "CLEAR_METADATA",
+        "`clear_metadata`: returns the deposit.",
+        |ext, i| {
+            let token = create_for(ext, i);
+            signed_ok(ext, account(0, i as u32), max_metadata(token));
+            (account(0, i as u32), Call::ClearMetadata { token })
+        },
+    );
     item(&mut items, runs, "SET_TEAM", "`set_team`.", |ext, i| {
         let token = create_for(ext, i);
         let (issuer, admin, freezer) = (newcomer(i), newcomer(i), newcomer(i));
-        (account(0, i as u32), Call::SetTeam { token, issuer, admin, freezer })
+        (
+            account(0, i as u32),
+            Call::SetTeam {
+                token,
+                issuer,
+                admin,
+                freezer,
+            },
+        )
     });
     item(
         &mut items,
@@ -125,17 +142,43 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
             let token = create_for(ext, i);
             signed_ok(ext, account(0, i as u32), max_metadata(token));
             let owner = account(0, (i as u32 + 1) % POPULATION);
-            (account(0, i as u32), Call::TransferOwnership { token, owner })
+            (
+                account(0, i as u32),
+                Call::TransferOwnership { token, owner },
+            )
         },
     );
-    item(&mut items, runs, "MINT", "`mint`, worst case: creates the account.", |_, i| {
-        let call = Call::Mint { token: 0, beneficiary: newcomer(i), amount: MIN };
-        (issuer(), call)
-    });
-    item(&mut items, runs, "BURN", "`burn`, worst case: reaps the account.", |ext, i| {
-        mint(ext, 0, newcomer(i), MIN);
-        (issuer(), Call::Burn { token: 0, who: newcomer(i), amount: MIN })
-    });
+    item(
+        &mut items,
+        runs,
+        "MINT",
+        "`mint`, worst case: creates the account.",
+        |_, i| {
+            let call = Call::Mint {
+                token: 0,
+                beneficiary: newcomer(i),
+                amount: MIN,
+            };
+            (issuer(), call)
+        },
+    );
+    item(
+        &mut items,
+        runs,
+        "BURN",
+        "`burn`, worst case: reaps the account.",
+        |ext, i| {
+            mint(ext, 0, newcomer(i), MIN);
+            (
+                issuer(),
+                Call::Burn {
+                    token: 0,
+                    who: newcomer(i),
+                    amount: MIN,
+                },
+            )
+        },
+    );
     item(
         &mut items,
         runs,
@@ -143,7 +186,11 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
         "`transfer`, worst case: creates the receiver and reaps the sender.",
         |ext, i| {
             mint(ext, 0, newcomer(i), 2 * MIN - 1);
-            let call = Call::Transfer { token: 0, dest: account(2, i as u32), amount: MIN };
+            let call = Call::Transfer {
+                token: 0,
+                dest: account(2, i as u32),
+                amount: MIN,
+            };
             (newcomer(i), call)
         },
     );
@@ -153,7 +200,11 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
         "TRANSFER_KEEP_ALIVE",
         "`transfer_keep_alive`, worst case: creates the receiver.",
         |_, i| {
-            let call = Call::TransferKeepAlive { token: 0, dest: newcomer(i), amount: MIN };
+            let call = Call::TransferKeepAlive {
+                token: 0,
+                dest: newcomer(i),
+                amount: MIN,
+            };
             (holder(i), call)
         },
     );
@@ -162,7 +213,16 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
         runs,
         "APPROVE_TRANSFER",
         "`approve_transfer`, worst case: a new approval and its deposit.",
-        |_, i| (holder(i), Call::ApproveTransfer { token: 0, delegate: newcomer(i), amount: MIN }),
+        |_, i| {
+            (
+                holder(i),
+                Call::ApproveTransfer {
+                    token: 0,
+                    delegate: newcomer(i),
+                    amount: MIN,
+                },
+            )
+        },
     );
     item(
         &mut items,
@@ -171,10 +231,20 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
         "`cancel_approval`, worst case: the list's last entry moves.",
         |ext, i| {
             for delegate in [newcomer(i), account(2, i as u32)] {
-                let call = Call::ApproveTransfer { token: 0, delegate, amount: MIN };
+                let call = Call::ApproveTransfer {
+                    token: 0,
+                    delegate,
+                    amount: MIN,
+                };
                 signed_ok(ext, holder(i), call);
             }
-            (holder(i), Call::CancelApproval { token: 0, delegate: newcomer(i) })
+            (
+                holder(i),
+                Call::CancelApproval {
+                    token: 0,
+                    delegate: newcomer(i),
+                },
+            )
         },
     );
     item(
@@ -183,7 +253,11 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
         "TRANSFER_APPROVED",
         "`transfer_approved`, worst case: spends the approval whole and creates the receiver.",
         |ext, i| {
-            let approve = Call::ApproveTransfer { token: 0, delegate: newcomer(i), amount: MIN };
+            let approve = Call::ApproveTransfer {
+                token: 0,
+                delegate: newcomer(i),
+                amount: MIN,
+            };
             signed_ok(ext, holder(i), approve);
             let call = Call::TransferApproved {
                 token: 0,
@@ -194,15 +268,49 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
             (newcomer(i), call)
         },
     );
-    item(&mut items, runs, "FREEZE", "`freeze` or `thaw` of one account.", |_, i| {
-        (issuer(), Call::Freeze { token: 0, who: holder(i) })
-    });
-    item(&mut items, runs, "FREEZE_TOKEN", "`freeze_token` or `thaw_token`.", |ext, i| {
-        (account(0, i as u32), Call::FreezeToken { token: create_for(ext, i) })
-    });
-    item(&mut items, runs, "START_DESTROY", "`start_destroy`.", |ext, i| {
-        (account(0, i as u32), Call::StartDestroy { token: create_for(ext, i) })
-    });
+    item(
+        &mut items,
+        runs,
+        "FREEZE",
+        "`freeze` or `thaw` of one account.",
+        |_, i| {
+            (
+                issuer(),
+                Call::Freeze {
+                    token: 0,
+                    who: holder(i),
+                },
+            )
+        },
+    );
+    item(
+        &mut items,
+        runs,
+        "FREEZE_TOKEN",
+        "`freeze_token` or `thaw_token`.",
+        |ext, i| {
+            (
+                account(0, i as u32),
+                Call::FreezeToken {
+                    token: create_for(ext, i),
+                },
+            )
+        },
+    );
+    item(
+        &mut items,
+        runs,
+        "START_DESTROY",
+        "`start_destroy`.",
+        |ext, i| {
+            (
+                account(0, i as u32),
+                Call::StartDestroy {
+                    token: create_for(ext, i),
+                },
+            )
+        },
+    );
     item(
         &mut items,
         destroy_runs,
@@ -227,7 +335,11 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
             let owner = account(0, i as u32);
             mint(ext, token, owner, MIN);
             for n in 0..REMOVE_ITEMS_LIMIT {
-                let call = Call::ApproveTransfer { token, delegate: account(3, n), amount: 1 };
+                let call = Call::ApproveTransfer {
+                    token,
+                    delegate: account(3, n),
+                    amount: 1,
+                };
                 signed_ok(ext, owner, call);
             }
             signed_ok(ext, owner, Call::StartDestroy { token });

@@ -145,7 +145,8 @@ impl Call {
 /// The share of a full destroy step's weight that removing `removed` items uses:
 /// the step was measured removing [`REMOVE_ITEMS_LIMIT`]; one share covers the fixed part.
 fn destroy_step_weight(full: Weight, removed: u32) -> PostDispatchInfo {
-    let used = (full as u128).saturating_mul(removed as u128 + 1) / (REMOVE_ITEMS_LIMIT as u128 + 1);
+    let used =
+        (full as u128).saturating_mul(removed as u128 + 1) / (REMOVE_ITEMS_LIMIT as u128 + 1);
     PostDispatchInfo {
         actual_weight: Some(used.min(full as u128) as Weight),
     }
@@ -207,18 +208,35 @@ fn dispatch_signed(
             if details.admin != *who {
                 return Err(Error::NoPermission.into());
             }
+            if ledger::token_account(ext, token, &target).is_some_and(|a| a.sticky) {
+                return Err(Error::HeldByPallet.into());
+            }
             done(ledger::burn_from(ext, token, &target, amount).map(|_| ()))
         }
         Call::Transfer {
             token,
             dest,
             amount,
-        } => done(ledger::transfer(ext, token, who, &dest, amount, Liveness::AllowDeath)),
+        } => done(ledger::transfer(
+            ext,
+            token,
+            who,
+            &dest,
+            amount,
+            Liveness::AllowDeath,
+        )),
         Call::TransferKeepAlive {
             token,
             dest,
             amount,
-        } => done(ledger::transfer(ext, token, who, &dest, amount, Liveness::KeepAlive)),
+        } => done(ledger::transfer(
+            ext,
+            token,
+            who,
+            &dest,
+            amount,
+            Liveness::KeepAlive,
+        )),
         Call::ApproveTransfer {
             token,
             delegate,

@@ -29,6 +29,9 @@ pub(crate) fn start_destroy(
     if details.status == TokenStatus::Destroying {
         return Err(Error::Destroying);
     }
+    if details.pallet_accounts > 0 {
+        return Err(Error::HeldByPallet);
+    }
     details.status = TokenStatus::Destroying;
     put(ext, &storage::token(id), &details);
     deposit_event(ext, Event::DestructionStarted { token: id });

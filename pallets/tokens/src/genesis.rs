@@ -29,8 +29,8 @@ impl GenesisConfig {
             {
                 return Err("a genesis token's metadata is out of bounds");
             }
-            let id = admin::create(ext, &token.owner, token.min_balance, 0)
-                .map_err(|e| e.message())?;
+            let id =
+                admin::create(ext, &token.owner, token.min_balance, 0).map_err(|e| e.message())?;
             let metadata = TokenMetadata {
                 name: token.name.clone(),
                 symbol: token.symbol.clone(),

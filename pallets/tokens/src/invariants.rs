@@ -21,6 +21,7 @@ fn check_token(ext: &dyn Externalities, id: TokenId) -> Result<(), &'static str>
         return Err("a token has a zero minimum balance");
     }
     let mut sum: Balance = 0;
+    let mut sticky = 0u32;
     for index in 0..details.accounts {
         let who = holder(ext, id, index).ok_or("a holder list has a gap")?;
         let account =
@@ -31,12 +32,16 @@ fn check_token(ext: &dyn Externalities, id: TokenId) -> Result<(), &'static str>
         if !account.sticky && account.balance < details.min_balance {
             return Err("an account holds less than the minimum balance");
         }
+        sticky += u32::from(account.sticky);
         sum = sum
             .checked_add(account.balance)
             .ok_or("the sum of balances overflows")?;
     }
     if holder(ext, id, details.accounts).is_some() {
         return Err("the holder list is longer than the account count");
+    }
+    if sticky != details.pallet_accounts {
+        return Err("a token's pallet-account count differs from its sticky accounts");
     }
     if sum != details.supply {
         return Err("a token's supply differs from the sum of its balances");

@@ -17,7 +17,11 @@ pub fn details(ext: &dyn Externalities, id: TokenId) -> Option<TokenDetails> {
 }
 
 /// `who`'s holding of token `id`, or `None` when it holds none.
-pub fn token_account(ext: &dyn Externalities, id: TokenId, who: &AccountId) -> Option<TokenAccount> {
+pub fn token_account(
+    ext: &dyn Externalities,
+    id: TokenId,
+    who: &AccountId,
+) -> Option<TokenAccount> {
     get(ext, &storage::account(id, who))
 }
 
@@ -257,16 +261,31 @@ pub fn touch(ext: &mut dyn Externalities, id: TokenId, who: &AccountId) -> Resul
     with_transaction(ext, |ext| {
         let mut details = live_details(ext, id)?;
         match token_account(ext, id, who) {
+            Some(account) if account.sticky => {}
             Some(mut account) => {
                 account.sticky = true;
                 put(ext, &storage::account(id, who), &account);
+                details.pallet_accounts = details
+                    .pallet_accounts
+                    .checked_add(1)
+                    .ok_or(Error::Overflow)?;
             }
             None => {
                 credit(ext, id, &mut details, who, 0, true)?;
-                put(ext, &storage::token(id), &details);
+                details.pallet_accounts = details
+                    .pallet_accounts
+                    .checked_add(1)
+                    .ok_or(Error::Overflow)?;
             }
         }
-        deposit_event(ext, Event::Touched { token: id, who: *who });
+        put(ext, &storage::token(id), &details);
+        deposit_event(
+            ext,
+            Event::Touched {
+                token: id,
+                who: *who,
+            },
+        );
         Ok(())
     })
 }

@@ -126,23 +126,54 @@ pub fn metadata(ext: &dyn Externalities, id: TokenId) -> Option<TokenMetadata> {
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub enum Event {
     #[codec(index = 0)]
-    Created { token: TokenId, creator: AccountId, owner: AccountId },
+    Created {
+        token: TokenId,
+        creator: AccountId,
+        owner: AccountId,
+    },
     #[codec(index = 1)]
-    Issued { token: TokenId, owner: AccountId, amount: Balance },
+    Issued {
+        token: TokenId,
+        owner: AccountId,
+        amount: Balance,
+    },
     /// `amount` includes any dust burned with it.
     #[codec(index = 2)]
-    Burned { token: TokenId, owner: AccountId, amount: Balance },
+    Burned {
+        token: TokenId,
+        owner: AccountId,
+        amount: Balance,
+    },
     #[codec(index = 3)]
-    Transferred { token: TokenId, from: AccountId, to: AccountId, amount: Balance },
+    Transferred {
+        token: TokenId,
+        from: AccountId,
+        to: AccountId,
+        amount: Balance,
+    },
     /// An account fell below the minimum balance and was removed; `amount` was burned.
     #[codec(index = 4)]
-    DustLost { token: TokenId, account: AccountId, amount: Balance },
+    DustLost {
+        token: TokenId,
+        account: AccountId,
+        amount: Balance,
+    },
     #[codec(index = 5)]
-    MetadataSet { token: TokenId, name: Vec<u8>, symbol: Vec<u8>, decimals: u8 },
+    MetadataSet {
+        token: TokenId,
+        name: Vec<u8>,
+        symbol: Vec<u8>,
+        decimals: u8,
+    },
     #[codec(index = 6)]
     MetadataCleared { token: TokenId },
     #[codec(index = 7)]
-    TeamChanged { token: TokenId, issuer: AccountId, admin: AccountId, freezer: AccountId },
+    TeamChanged {
+        token: TokenId,
+        issuer: AccountId,
+        admin: AccountId,
+        freezer: AccountId,
+    },
     #[codec(index = 8)]
     OwnerChanged { token: TokenId, owner: AccountId },
     #[codec(index = 9)]
@@ -155,9 +186,18 @@ pub enum Event {
     TokenThawed { token: TokenId },
     /// `delegate` may now move up to `amount` (in total) of `owner`'s balance.
     #[codec(index = 13)]
-    ApprovedTransfer { token: TokenId, owner: AccountId, delegate: AccountId, amount: Balance },
+    ApprovedTransfer {
+        token: TokenId,
+        owner: AccountId,
+        delegate: AccountId,
+        amount: Balance,
+    },
     #[codec(index = 14)]
-    ApprovalCancelled { token: TokenId, owner: AccountId, delegate: AccountId },
+    ApprovalCancelled {
+        token: TokenId,
+        owner: AccountId,
+        delegate: AccountId,
+    },
     #[codec(index = 15)]
     TransferredApproved {
         token: TokenId,
@@ -169,9 +209,17 @@ pub enum Event {
     #[codec(index = 16)]
     DestructionStarted { token: TokenId },
     #[codec(index = 17)]
-    AccountsDestroyed { token: TokenId, destroyed: u32, remaining: u32 },
+    AccountsDestroyed {
+        token: TokenId,
+        destroyed: u32,
+        remaining: u32,
+    },
     #[codec(index = 18)]
-    ApprovalsDestroyed { token: TokenId, destroyed: u32, remaining: u32 },
+    ApprovalsDestroyed {
+        token: TokenId,
+        destroyed: u32,
+        remaining: u32,
+    },
     #[codec(index = 19)]
     Destroyed { token: TokenId },
     /// A pallet opened a sticky account for `who` (see `TokenAccount::sticky`).
@@ -225,6 +273,9 @@ pub enum Error {
     SelfApproval = 16,
     /// The token is not frozen (thaw), or already is (freeze).
     StatusUnchanged = 17,
+    /// A pallet holds the token in this account (a DEX pool), or in some account when
+    /// destroying: the pallet's state counts on those funds.
+    HeldByPallet = 18,
 }
 
 impl Error {
@@ -248,6 +299,7 @@ impl Error {
             Error::CannotPayDeposit => "the owner cannot reserve the deposit",
             Error::SelfApproval => "an owner cannot approve itself",
             Error::StatusUnchanged => "the token is already in that state",
+            Error::HeldByPallet => "a pallet holds this token here (a DEX pool)",
         }
     }
 }
@@ -293,7 +345,10 @@ impl hm_support::Pallet for Pallet {
     fn storage_metadata() -> Vec<frame_metadata::v15::StorageEntryMetadata> {
         use hm_support::metadata::{storage_map, storage_value};
         alloc::vec![
-            storage_map::<TokenId, TokenDetails>("Token", &["Roles, supply and status of a token."]),
+            storage_map::<TokenId, TokenDetails>(
+                "Token",
+                &["Roles, supply and status of a token."]
+            ),
             storage_map::<TokenId, TokenMetadata>("Metadata", &["Name, symbol and decimals."]),
             storage_map::<(TokenId, AccountId), TokenAccount>("Account", &["A holding."]),
             storage_map::<(TokenId, u32), AccountId>("Holder", &["The holder list."]),
@@ -312,7 +367,11 @@ impl hm_support::Pallet for Pallet {
     fn constants_metadata() -> Vec<frame_metadata::v15::PalletConstantMetadata> {
         use hm_support::metadata::constant;
         alloc::vec![
-            constant("TokenDeposit", &TOKEN_DEPOSIT, &["CAES reserved to create a token."]),
+            constant(
+                "TokenDeposit",
+                &TOKEN_DEPOSIT,
+                &["CAES reserved to create a token."]
+            ),
             constant(
                 "MetadataDepositBase",
                 &METADATA_DEPOSIT_BASE,
@@ -323,10 +382,22 @@ impl hm_support::Pallet for Pallet {
                 &METADATA_DEPOSIT_PER_BYTE,
                 &["CAES reserved per byte of name and symbol."]
             ),
-            constant("ApprovalDeposit", &APPROVAL_DEPOSIT, &["CAES reserved per approval."]),
+            constant(
+                "ApprovalDeposit",
+                &APPROVAL_DEPOSIT,
+                &["CAES reserved per approval."]
+            ),
             constant("MaxNameLen", &MAX_NAME_LEN, &["Longest name, in bytes."]),
-            constant("MaxSymbolLen", &MAX_SYMBOL_LEN, &["Longest symbol, in bytes."]),
-            constant("RemoveItemsLimit", &REMOVE_ITEMS_LIMIT, &["Items one destroy step removes."]),
+            constant(
+                "MaxSymbolLen",
+                &MAX_SYMBOL_LEN,
+                &["Longest symbol, in bytes."]
+            ),
+            constant(
+                "RemoveItemsLimit",
+                &REMOVE_ITEMS_LIMIT,
+                &["Items one destroy step removes."]
+            ),
         ]
     }
 }

@@ -15,31 +15,94 @@ fn any_call() -> impl Strategy<Value = (usize, Call)> {
     let token = 0..3u32;
     prop_oneof![
         (who.clone(), token.clone(), who.clone(), amount()).prop_map(|(w, token, d, amount)| {
-            (w, Call::Transfer { token, dest: PEOPLE[d], amount })
+            (
+                w,
+                Call::Transfer {
+                    token,
+                    dest: PEOPLE[d],
+                    amount,
+                },
+            )
         }),
         (who.clone(), token.clone(), who.clone(), amount()).prop_map(|(w, token, d, amount)| {
-            (w, Call::TransferKeepAlive { token, dest: PEOPLE[d], amount })
+            (
+                w,
+                Call::TransferKeepAlive {
+                    token,
+                    dest: PEOPLE[d],
+                    amount,
+                },
+            )
         }),
         (who.clone(), token.clone(), who.clone(), amount()).prop_map(|(w, token, b, amount)| {
-            (w, Call::Mint { token, beneficiary: PEOPLE[b], amount })
+            (
+                w,
+                Call::Mint {
+                    token,
+                    beneficiary: PEOPLE[b],
+                    amount,
+                },
+            )
         }),
         (who.clone(), token.clone(), who.clone(), amount()).prop_map(|(w, token, t, amount)| {
-            (w, Call::Burn { token, who: PEOPLE[t], amount })
+            (
+                w,
+                Call::Burn {
+                    token,
+                    who: PEOPLE[t],
+                    amount,
+                },
+            )
         }),
         (who.clone(), token.clone(), who.clone(), amount()).prop_map(|(w, token, d, amount)| {
-            (w, Call::ApproveTransfer { token, delegate: PEOPLE[d], amount })
+            (
+                w,
+                Call::ApproveTransfer {
+                    token,
+                    delegate: PEOPLE[d],
+                    amount,
+                },
+            )
         }),
-        (who.clone(), token.clone(), who.clone(), who.clone(), amount()).prop_map(
-            |(w, token, o, d, amount)| {
-                (w, Call::TransferApproved { token, owner: PEOPLE[o], destination: PEOPLE[d], amount })
+        (
+            who.clone(),
+            token.clone(),
+            who.clone(),
+            who.clone(),
+            amount()
+        )
+            .prop_map(|(w, token, o, d, amount)| {
+                (
+                    w,
+                    Call::TransferApproved {
+                        token,
+                        owner: PEOPLE[o],
+                        destination: PEOPLE[d],
+                        amount,
+                    },
+                )
+            }),
+        (who.clone(), token.clone(), who.clone()).prop_map(|(w, token, d)| (
+            w,
+            Call::CancelApproval {
+                token,
+                delegate: PEOPLE[d]
             }
-        ),
-        (who.clone(), token.clone(), who.clone())
-            .prop_map(|(w, token, d)| (w, Call::CancelApproval { token, delegate: PEOPLE[d] })),
-        (who.clone(), token.clone(), who.clone())
-            .prop_map(|(w, token, t)| (w, Call::Freeze { token, who: PEOPLE[t] })),
-        (who.clone(), token.clone(), who.clone())
-            .prop_map(|(w, token, t)| (w, Call::Thaw { token, who: PEOPLE[t] })),
+        )),
+        (who.clone(), token.clone(), who.clone()).prop_map(|(w, token, t)| (
+            w,
+            Call::Freeze {
+                token,
+                who: PEOPLE[t]
+            }
+        )),
+        (who.clone(), token.clone(), who.clone()).prop_map(|(w, token, t)| (
+            w,
+            Call::Thaw {
+                token,
+                who: PEOPLE[t]
+            }
+        )),
         (who.clone(), token.clone()).prop_map(|(w, token)| (w, Call::StartDestroy { token })),
         (who.clone(), token.clone()).prop_map(|(w, token)| (w, Call::DestroyAccounts { token })),
         (who.clone(), token.clone()).prop_map(|(w, token)| (w, Call::DestroyApprovals { token })),

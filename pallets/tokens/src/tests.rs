@@ -20,15 +20,32 @@ fn create_reserves_the_deposit_and_gives_every_role_to_the_creator() {
     assert_eq!(reserved(&ext, &ALICE), TOKEN_DEPOSIT);
     assert_eq!(details(&ext, 1).unwrap().owner, BOB);
     assert_eq!(next_token_id(&ext), 2);
-    noop(&mut ext, ALICE, Call::Create { min_balance: 0 }, Error::MinBalanceZero);
+    noop(
+        &mut ext,
+        ALICE,
+        Call::Create { min_balance: 0 },
+        Error::MinBalanceZero,
+    );
 }
 
 #[test]
 fn create_refuses_a_creator_who_cannot_reserve_the_deposit() {
     let mut ext = new_ext();
     let pauper = AccountId([7; 32]);
-    caesar::transfer(&mut ext, &ALICE, &pauper, TOKEN_DEPOSIT - 1, Liveness::AllowDeath).unwrap();
-    noop(&mut ext, pauper, Call::Create { min_balance: 1 }, Error::CannotPayDeposit);
+    caesar::transfer(
+        &mut ext,
+        &ALICE,
+        &pauper,
+        TOKEN_DEPOSIT - 1,
+        Liveness::AllowDeath,
+    )
+    .unwrap();
+    noop(
+        &mut ext,
+        pauper,
+        Call::Create { min_balance: 1 },
+        Error::CannotPayDeposit,
+    );
 }
 
 #[test]
@@ -49,10 +66,25 @@ fn metadata_is_bounded_and_its_deposit_follows_its_size() {
         TOKEN_DEPOSIT + admin::metadata_deposit(1, 1).unwrap()
     );
     let long_name = vec![b'x'; MAX_NAME_LEN as usize + 1];
-    noop(&mut ext, ALICE, set(&long_name, b"G", 0), Error::BadMetadata);
+    noop(
+        &mut ext,
+        ALICE,
+        set(&long_name, b"G", 0),
+        Error::BadMetadata,
+    );
     let long_symbol = vec![b'x'; MAX_SYMBOL_LEN as usize + 1];
-    noop(&mut ext, ALICE, set(b"G", &long_symbol, 0), Error::BadMetadata);
-    noop(&mut ext, ALICE, set(b"G", b"G", MAX_DECIMALS + 1), Error::BadMetadata);
+    noop(
+        &mut ext,
+        ALICE,
+        set(b"G", &long_symbol, 0),
+        Error::BadMetadata,
+    );
+    noop(
+        &mut ext,
+        ALICE,
+        set(b"G", b"G", MAX_DECIMALS + 1),
+        Error::BadMetadata,
+    );
     noop(&mut ext, BOB, set(b"G", b"G", 0), Error::NoPermission);
     ok(&mut ext, ALICE, Call::ClearMetadata { token: 0 });
     assert_eq!(reserved(&ext, &ALICE), TOKEN_DEPOSIT);
@@ -112,7 +144,12 @@ fn transfers_respect_the_minimum_balance() {
         amount,
     };
     // A new account must receive at least the minimum.
-    noop(&mut ext, BOB, transfer(CHARLIE, MIN - 1), Error::BelowMinimum);
+    noop(
+        &mut ext,
+        BOB,
+        transfer(CHARLIE, MIN - 1),
+        Error::BelowMinimum,
+    );
     ok(&mut ext, BOB, transfer(CHARLIE, MIN));
     // Keep-alive refuses to leave the sender below the minimum.
     let keep_alive = Call::TransferKeepAlive {
@@ -131,7 +168,12 @@ fn transfers_respect_the_minimum_balance() {
         amount: 5
     }));
     noop(&mut ext, CHARLIE, transfer(BOB, 0), Error::ZeroAmount);
-    noop(&mut ext, CHARLIE, transfer(BOB, 96), Error::InsufficientBalance);
+    noop(
+        &mut ext,
+        CHARLIE,
+        transfer(BOB, 96),
+        Error::InsufficientBalance,
+    );
     noop(
         &mut ext,
         CHARLIE,
@@ -154,6 +196,31 @@ fn sticky_accounts_hold_any_balance() {
     let account = token_account(&ext, 0, &pool).unwrap();
     assert_eq!((account.balance, account.sticky), (0, true));
     assert_invariants(&ext);
+    // No role can take what the pallet counts on, nor destroy the token under it.
+    transfer(&mut ext, 0, &BOB, &pool, 50, Liveness::KeepAlive).unwrap();
+    let burn = Call::Burn {
+        token: 0,
+        who: pool,
+        amount: 1,
+    };
+    noop(&mut ext, ALICE, burn, Error::HeldByPallet);
+    noop(
+        &mut ext,
+        ALICE,
+        Call::Freeze {
+            token: 0,
+            who: pool,
+        },
+        Error::HeldByPallet,
+    );
+    noop(
+        &mut ext,
+        ALICE,
+        Call::StartDestroy { token: 0 },
+        Error::HeldByPallet,
+    );
+    touch(&mut ext, 0, &pool).unwrap();
+    assert_eq!(details(&ext, 0).unwrap().pallet_accounts, 1);
 }
 
 #[test]
@@ -235,7 +302,12 @@ fn frozen_accounts_and_tokens_do_not_move() {
     );
     ok(&mut ext, CHARLIE, send(BOB));
     ok(&mut ext, ALICE, Call::FreezeToken { token: 0 });
-    noop(&mut ext, ALICE, Call::FreezeToken { token: 0 }, Error::StatusUnchanged);
+    noop(
+        &mut ext,
+        ALICE,
+        Call::FreezeToken { token: 0 },
+        Error::StatusUnchanged,
+    );
     noop(&mut ext, BOB, send(CHARLIE), Error::TokenFrozen);
     let mint = Call::Mint {
         token: 0,
@@ -269,8 +341,16 @@ fn ownership_moves_with_its_deposits() {
             owner: BOB,
         },
     );
-    assert_eq!((reserved(&ext, &ALICE), reserved(&ext, &BOB)), (0, deposits));
-    noop(&mut ext, ALICE, Call::StartDestroy { token: 0 }, Error::NoPermission);
+    assert_eq!(
+        (reserved(&ext, &ALICE), reserved(&ext, &BOB)),
+        (0, deposits)
+    );
+    noop(
+        &mut ext,
+        ALICE,
+        Call::StartDestroy { token: 0 },
+        Error::NoPermission,
+    );
 }
 
 #[test]
@@ -293,7 +373,12 @@ fn destruction_removes_everything_in_bounded_steps() {
             amount: 5,
         },
     );
-    noop(&mut ext, BOB, Call::DestroyAccounts { token: 0 }, Error::NotDestroying);
+    noop(
+        &mut ext,
+        BOB,
+        Call::DestroyAccounts { token: 0 },
+        Error::NotDestroying,
+    );
     ok(&mut ext, ALICE, Call::StartDestroy { token: 0 });
     let send = Call::Transfer {
         token: 0,
@@ -301,7 +386,12 @@ fn destruction_removes_everything_in_bounded_steps() {
         amount: 10,
     };
     noop(&mut ext, BOB, send, Error::Destroying);
-    noop(&mut ext, BOB, Call::FinishDestroy { token: 0 }, Error::InUse);
+    noop(
+        &mut ext,
+        BOB,
+        Call::FinishDestroy { token: 0 },
+        Error::InUse,
+    );
 
     // The first step removes the limit and is charged in full; the second removes the rest.
     let step = |ext: &mut hm_support::MemoryExt| {

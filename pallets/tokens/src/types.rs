@@ -39,6 +39,10 @@ pub struct TokenDetails {
     pub accounts: u32,
     /// Approvals outstanding (the length of its approval list).
     pub approvals: u32,
+    /// Sticky accounts: accounts pallets hold the token in (DEX pools). While any
+    /// exists the token cannot be destroyed, and those accounts cannot be burned from
+    /// or frozen, so no role can take what a pallet's state counts on.
+    pub pallet_accounts: u32,
     pub status: TokenStatus,
 }
 

@@ -27,6 +27,9 @@ pub const CHAIN_BACKEND: i32 = 3001;
 /// State could not be read at the requested block: unknown block, pruned or unavailable
 /// state (Substrate: state "Client error").
 pub const STATE_UNAVAILABLE: i32 = 4003;
+/// The runtime answered the query with a refusal of its own (a DEX quote over a missing
+/// pool, a path too short to swap): the message is the pallet's error.
+pub const QUERY_REFUSED: i32 = 4010;
 
 /// A contract query could not run to the end on this node (an executor fault, such as
 /// its wall-clock backstop); pallet-contracts RPC's "Runtime error".

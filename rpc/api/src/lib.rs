@@ -9,6 +9,7 @@
 //! that a malformed value yields an error naming the parameter.
 pub mod contracts;
 mod contracts_results;
+pub mod dex;
 pub mod error_codes;
 pub mod events;
 pub mod hex;
@@ -22,6 +23,7 @@ pub use contracts::{
     ContractsApiClient, ContractsApiServer, GasEstimate, GasEstimateRequest, StorageDeposit,
 };
 
+pub use dex::{DexApiClient, DexApiServer, PoolInfo, PoolPage, SwapQuote, Twap};
 pub use hex::{Bytes, HexError, HexString, NumberOrHex};
 pub use metadata::{MetadataApiClient, MetadataApiServer};
 pub use tokens::{TokenBalance, TokenInfo, TokenPage, TokensApiClient, TokensApiServer};

@@ -57,8 +57,12 @@ pub trait TokensApi {
 
     /// `address`'s balance of `token` (0 when it holds none).
     #[method(name = "tokens_balance", blocking)]
-    fn balance(&self, token: u32, address: String, at: Option<HexString>)
-        -> RpcResult<TokenBalance>;
+    fn balance(
+        &self,
+        token: u32,
+        address: String,
+        at: Option<HexString>,
+    ) -> RpcResult<TokenBalance>;
 
     /// Tokens from id `start` (0 when omitted), at most `count` (at most 100).
     #[method(name = "tokens_list", blocking)]

@@ -14,12 +14,14 @@ mod author;
 mod chain;
 mod clients;
 pub mod contracts;
+mod dex;
 mod dry_run;
 pub mod errors;
 mod events;
 mod metadata;
 mod middleware;
 pub mod runtime;
+mod runtime_api;
 mod server;
 mod state;
 mod system;
@@ -40,7 +42,8 @@ use hm_primitives::H256;
 use hm_rpc_api::{
     events::{DryRunApiServer, EventsApiServer},
     AuthorApiServer, AuthorUnsafeApiServer, CaesarApiServer, ChainApiServer, ContractsApiServer,
-    MetadataApiServer, RpcMethodsApiServer, StateApiServer, SystemApiServer, TokensApiServer,
+    DexApiServer, MetadataApiServer, RpcMethodsApiServer, StateApiServer, SystemApiServer,
+    TokensApiServer,
 };
 use jsonrpsee::RpcModule;
 use std::net::SocketAddr;
@@ -170,6 +173,10 @@ pub fn build_module(deps: RpcDeps, serve_unsafe: bool, dry_run_slots: usize) -> 
         dry_run_slots,
         contracts::DRY_RUN_QUEUE_WAIT,
     );
+    let runtime_queries = runtime_api::RuntimeApiRpc {
+        runtime_api: deps.runtime_api.clone(),
+        chain: deps.chain.clone(),
+    };
     let parts = [
         system::SystemRpc {
             chain: deps.chain.clone(),
@@ -195,11 +202,8 @@ pub fn build_module(deps: RpcDeps, serve_unsafe: bool, dry_run_slots: usize) -> 
         }
         .into_rpc()
         .remove_context(),
-        tokens::RuntimeApiRpc {
-            runtime_api: deps.runtime_api,
-        }
-        .into_rpc()
-        .remove_context(),
+        TokensApiServer::into_rpc(runtime_queries.clone()).remove_context(),
+        DexApiServer::into_rpc(runtime_queries).remove_context(),
         metadata::MetadataRpc {
             provider: deps.metadata,
         }

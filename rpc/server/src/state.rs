@@ -90,7 +90,7 @@ impl StateApiServer for StateRpc {
     }
 
     fn call(&self, method: String, data: HexString, at: Option<HexString>) -> RpcResult<Bytes> {
-        crate::tokens::state_call(&*self.runtime_api, &method, &data, at).map(Bytes)
+        crate::runtime_api::state_call(&*self.runtime_api, &method, &data, at).map(Bytes)
     }
 }
 

@@ -1,58 +1,11 @@
-//! `tokens_*` and `state_call`: typed and raw runtime API queries, answered by the
-//! runtime over a block's state (`RuntimeApiProvider`).
-use crate::errors::{address_param, hash_param, hex_param, invalid_param, state_error};
-use hm_client_api::{ClientError, RuntimeApiProvider};
+//! `tokens_*`: the multi-token registry, read through the runtime's `TokensApi`.
+use crate::errors::{address_param, invalid_param};
+use crate::runtime_api::{at_param, RuntimeApiRpc};
 use hm_pallet_tokens::runtime_api as tokens_api;
 use hm_pallet_tokens::{TokenAccount, TokenDetails, TokenId, TokenMetadata, TokenStatus};
-use hm_primitives::{AccountId, H256};
+use hm_primitives::AccountId;
 use hm_rpc_api::{HexString, TokenBalance, TokenInfo, TokenPage, TokensApiServer};
 use jsonrpsee::core::RpcResult;
-use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
-use parity_scale_codec::{Decode, Encode};
-use std::sync::Arc;
-
-pub struct RuntimeApiRpc {
-    pub runtime_api: Arc<dyn RuntimeApiProvider>,
-}
-
-fn at_param(at: Option<HexString>) -> RpcResult<Option<H256>> {
-    at.map(|h| hash_param("at", &h)).transpose()
-}
-
-fn query_error(e: &ClientError) -> ErrorObjectOwned {
-    match e {
-        ClientError::BadQuery(why) => ErrorObject::owned(
-            hm_rpc_api::error_codes::INVALID_PARAMS,
-            why.clone(),
-            None::<()>,
-        ),
-        other => state_error(other),
-    }
-}
-
-/// The raw call, as `state_call` makes it.
-fn raw_call(
-    runtime_api: &dyn RuntimeApiProvider,
-    method: &str,
-    data: &[u8],
-    at: Option<H256>,
-) -> RpcResult<Vec<u8>> {
-    runtime_api
-        .call(method, data, at)
-        .map_err(|e| query_error(&e))
-}
-
-impl RuntimeApiRpc {
-    /// A typed call: encode `args`, decode the answer as `R`.
-    fn call<R: Decode>(&self, method: &str, args: impl Encode, at: Option<H256>) -> RpcResult<R> {
-        let bytes = raw_call(&*self.runtime_api, method, &args.encode(), at)?;
-        R::decode(&mut &bytes[..]).map_err(|e| {
-            state_error(&ClientError::Execution(format!(
-                "the runtime's answer to {method} does not decode: {e}"
-            )))
-        })
-    }
-}
 
 /// Bytes as text when they are UTF-8, else `0x`-hex.
 fn text(bytes: &[u8]) -> String {
@@ -126,11 +79,8 @@ impl TokensApiServer for RuntimeApiRpc {
             Vec<(TokenId, TokenDetails, Option<TokenMetadata>)>,
             Option<TokenId>,
         );
-        let (tokens, next): Page = self.call(
-            tokens_api::LIST,
-            (start.unwrap_or(0), count),
-            at_param(at)?,
-        )?;
+        let (tokens, next): Page =
+            self.call(tokens_api::LIST, (start.unwrap_or(0), count), at_param(at)?)?;
         Ok(TokenPage {
             tokens: tokens
                 .into_iter()
@@ -139,15 +89,4 @@ impl TokensApiServer for RuntimeApiRpc {
             next,
         })
     }
-}
-
-/// `state_call`: hex arguments in, SCALE result out.
-pub fn state_call(
-    runtime_api: &dyn RuntimeApiProvider,
-    method: &str,
-    data: &HexString,
-    at: Option<HexString>,
-) -> RpcResult<Vec<u8>> {
-    let data = hex_param("data", data)?;
-    raw_call(runtime_api, method, &data, at_param(at)?)
 }

@@ -30,7 +30,11 @@ async fn tokens_methods_answer_from_the_runtime() {
     assert_eq!(none["result"]["balance"], "0", "{none}");
 
     let page = call(node.addr, "tokens_list", json!([])).await;
-    assert_eq!(page["result"]["tokens"].as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(
+        page["result"]["tokens"].as_array().unwrap().len(),
+        1,
+        "{page}"
+    );
     assert_eq!(page["result"]["next"], serde_json::Value::Null);
 }
 
@@ -49,7 +53,11 @@ async fn state_call_runs_a_named_runtime_api() {
 async fn bad_queries_get_precise_errors() {
     let node = start().await;
     let cases = [
-        ("state_call", json!(["NoSuchApi_x", "0x"]), "no runtime API `NoSuchApi_x`"),
+        (
+            "state_call",
+            json!(["NoSuchApi_x", "0x"]),
+            "no runtime API `NoSuchApi_x`",
+        ),
         (
             "state_call",
             json!(["TokensApi_token", "0x01"]),

@@ -13,7 +13,10 @@ async fn tx_call_builds_any_call_from_metadata_and_reports_its_outcome() -> anyh
 
     let metadata = wallet.metadata().await?;
     let pallets: Vec<String> = metadata.pallets().into_iter().map(|(n, _)| n).collect();
-    assert_eq!(pallets, ["System", "Caesar", "Staking", "Contracts", "Tokens"]);
+    assert_eq!(
+        pallets,
+        ["System", "Caesar", "Staking", "Contracts", "Tokens", "Dex"]
+    );
     let caesar_calls = metadata.calls("caesar")?;
     assert!(caesar_calls.iter().any(|(name, args)| name == "Transfer"
         && args.iter().map(|(a, _)| a.as_str()).eq(["dest", "value"])));

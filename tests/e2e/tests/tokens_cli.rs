@@ -20,26 +20,53 @@ async fn create_mint_transfer_and_read_a_token_through_the_cli() -> anyhow::Resu
     let alice = hm_crypto::dev_keypair("alice").unwrap().account_id();
     let alice_reserved = wallet.balance(&alice).await?.reserved;
 
-    let (ok, out, err) = token(&["create", "--min-balance", "10", "--from", "//Alice"], &url)?;
+    let (ok, out, err) = token(
+        &["create", "--min-balance", "10", "--from", "//Alice"],
+        &url,
+    )?;
     assert!(ok && out.contains("Tokens::Created"), "{out}\n{err}");
     let (ok, out, err) = token(
         &[
-            "set-metadata", "--token", "0", "--name", "Gold", "--symbol", "GLD", "--decimals",
-            "6", "--from", "//Alice",
+            "set-metadata",
+            "--token",
+            "0",
+            "--name",
+            "Gold",
+            "--symbol",
+            "GLD",
+            "--decimals",
+            "6",
+            "--from",
+            "//Alice",
         ],
         &url,
     )?;
     assert!(ok && out.contains("Tokens::MetadataSet"), "{out}\n{err}");
     let deposits = TOKEN_DEPOSIT + metadata_deposit(4, 3).unwrap();
-    assert_eq!(wallet.balance(&alice).await?.reserved, alice_reserved + deposits);
+    assert_eq!(
+        wallet.balance(&alice).await?.reserved,
+        alice_reserved + deposits
+    );
 
     let (ok, out, err) = token(
-        &["mint", "--token", "0", "--to", "//Bob", "--amount", "100.5", "--from", "//Alice"],
+        &[
+            "mint", "--token", "0", "--to", "//Bob", "--amount", "100.5", "--from", "//Alice",
+        ],
         &url,
     )?;
     assert!(ok && out.contains("Tokens::Issued"), "{out}\n{err}");
     let (ok, out, err) = token(
-        &["transfer", "--token", "0", "--to", "//Charlie", "--amount", "0.5", "--from", "//Bob"],
+        &[
+            "transfer",
+            "--token",
+            "0",
+            "--to",
+            "//Charlie",
+            "--amount",
+            "0.5",
+            "--from",
+            "//Bob",
+        ],
         &url,
     )?;
     assert!(ok && out.contains("Tokens::Transferred"), "{out}\n{err}");
@@ -48,31 +75,73 @@ async fn create_mint_transfer_and_read_a_token_through_the_cli() -> anyhow::Resu
     let bob = hm_crypto::dev_keypair("bob").unwrap().account_id();
     let bob_nonce = wallet.balance(&bob).await?.nonce;
     let (ok, _, err) = token(
-        &["transfer", "--token", "0", "--to", "//Charlie", "--amount", "1000", "--from", "//Bob"],
+        &[
+            "transfer",
+            "--token",
+            "0",
+            "--to",
+            "//Charlie",
+            "--amount",
+            "1000",
+            "--from",
+            "//Bob",
+        ],
         &url,
     )?;
     assert!(!ok && err.contains("Tokens: InsufficientBalance"), "{err}");
     let (ok, _, err) = token(
-        &["mint", "--token", "0", "--to", "//Bob", "--amount", "1", "--from", "//Bob"],
+        &[
+            "mint", "--token", "0", "--to", "//Bob", "--amount", "1", "--from", "//Bob",
+        ],
         &url,
     )?;
     assert!(!ok && err.contains("Tokens: NoPermission"), "{err}");
     let (ok, _, err) = token(
-        &["transfer", "--token", "0", "--to", "//Charlie", "--amount", "0.0000001", "--from", "//Bob"],
+        &[
+            "transfer",
+            "--token",
+            "0",
+            "--to",
+            "//Charlie",
+            "--amount",
+            "0.0000001",
+            "--from",
+            "//Bob",
+        ],
         &url,
     )?;
     assert!(!ok && err.contains("token 0 has 6 decimals"), "{err}");
     let (ok, _, err) = token(
-        &["transfer", "--token", "9", "--to", "//Charlie", "--amount", "1", "--from", "//Bob"],
+        &[
+            "transfer",
+            "--token",
+            "9",
+            "--to",
+            "//Charlie",
+            "--amount",
+            "1",
+            "--from",
+            "//Bob",
+        ],
         &url,
     )?;
     assert!(!ok && err.contains("no token 9"), "{err}");
-    assert_eq!(wallet.balance(&bob).await?.nonce, bob_nonce, "nothing was submitted");
+    assert_eq!(
+        wallet.balance(&bob).await?.nonce,
+        bob_nonce,
+        "nothing was submitted"
+    );
 
     let (ok, out, err) = token(&["balance", "--token", "0", "//Charlie"], &url)?;
-    assert!(ok && out.contains("\"balance\": \"500000\""), "{out}\n{err}");
+    assert!(
+        ok && out.contains("\"balance\": \"500000\""),
+        "{out}\n{err}"
+    );
     let (ok, out, err) = token(&["balance", "--token", "0", "//Bob"], &url)?;
-    assert!(ok && out.contains("\"balance\": \"100000000\""), "{out}\n{err}");
+    assert!(
+        ok && out.contains("\"balance\": \"100000000\""),
+        "{out}\n{err}"
+    );
     let (ok, out, err) = token(&["info", "0"], &url)?;
     assert!(
         ok && out.contains("\"symbol\": \"GLD\"") && out.contains("\"supply\": \"100500000\""),

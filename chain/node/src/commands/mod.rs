@@ -1,5 +1,6 @@
 pub mod blocks;
 pub mod call;
+pub mod dex;
 pub mod key;
 pub mod plot;
 pub mod token;

@@ -131,10 +131,15 @@ async fn token_info(rpc: &RpcTarget, token: u32) -> anyhow::Result<Value> {
     Ok(info)
 }
 
+/// The decimals of `token`'s metadata (0 without metadata).
+pub fn decimals_of(rpc: &RpcTarget, token: u32) -> anyhow::Result<u32> {
+    let info = hm_wallet::block_on(token_info(rpc, token))?;
+    Ok(info["decimals"].as_u64().unwrap_or(0) as u32)
+}
+
 /// `amount` in the smallest unit of `token`, from its metadata's decimals.
 fn amount_of(rpc: &RpcTarget, token: u32, amount: &str) -> anyhow::Result<u128> {
-    let info = hm_wallet::block_on(token_info(rpc, token))?;
-    let decimals = info["decimals"].as_u64().unwrap_or(0) as u32;
+    let decimals = decimals_of(rpc, token)?;
     parse_units(amount, decimals).map_err(|e| match e {
         hm_primitives::AmountError::TooManyDecimals => {
             anyhow!("--amount `{amount}`: token {token} has {decimals} decimals")
@@ -160,7 +165,25 @@ fn submit(call: &str, args: Vec<(&str, String)>, signing: Signing) -> anyhow::Re
     })
 }
 
-fn print_json(value: &Value) -> anyhow::Result<()> {
+/// A call on `token` that moves `amount` (in the token's units) for one account, named
+/// by the call's argument `account.0`.
+fn amount_call(
+    call: &str,
+    token: u32,
+    account: (&str, String),
+    amount: &str,
+    signing: Signing,
+) -> anyhow::Result<()> {
+    let amount = amount_of(&signing.rpc, token, amount)?;
+    let args = vec![
+        ("token", token.to_string()),
+        account,
+        ("amount", amount.to_string()),
+    ];
+    submit(call, args, signing)
+}
+
+pub fn print_json(value: &Value) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
@@ -170,7 +193,11 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::Create {
             min_balance,
             signing,
-        } => submit("create", vec![("min_balance", min_balance.to_string())], signing),
+        } => submit(
+            "create",
+            vec![("min_balance", min_balance.to_string())],
+            signing,
+        ),
         TokenCommand::SetMetadata {
             token,
             name,
@@ -192,29 +219,13 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<()> {
             to,
             amount,
             signing,
-        } => {
-            let amount = amount_of(&signing.rpc, token, &amount)?;
-            let args = vec![
-                ("token", token.to_string()),
-                ("beneficiary", to),
-                ("amount", amount.to_string()),
-            ];
-            submit("mint", args, signing)
-        }
+        } => amount_call("mint", token, ("beneficiary", to), &amount, signing),
         TokenCommand::Burn {
             token,
             who,
             amount,
             signing,
-        } => {
-            let amount = amount_of(&signing.rpc, token, &amount)?;
-            let args = vec![
-                ("token", token.to_string()),
-                ("who", who),
-                ("amount", amount.to_string()),
-            ];
-            submit("burn", args, signing)
-        }
+        } => amount_call("burn", token, ("who", who), &amount, signing),
         TokenCommand::Transfer {
             token,
             to,
@@ -222,33 +233,25 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<()> {
             keep_alive,
             signing,
         } => {
-            let amount = amount_of(&signing.rpc, token, &amount)?;
             let call = if keep_alive {
                 "transfer_keep_alive"
             } else {
                 "transfer"
             };
-            let args = vec![
-                ("token", token.to_string()),
-                ("dest", to),
-                ("amount", amount.to_string()),
-            ];
-            submit(call, args, signing)
+            amount_call(call, token, ("dest", to), &amount, signing)
         }
         TokenCommand::Approve {
             token,
             delegate,
             amount,
             signing,
-        } => {
-            let amount = amount_of(&signing.rpc, token, &amount)?;
-            let args = vec![
-                ("token", token.to_string()),
-                ("delegate", delegate),
-                ("amount", amount.to_string()),
-            ];
-            submit("approve_transfer", args, signing)
-        }
+        } => amount_call(
+            "approve_transfer",
+            token,
+            ("delegate", delegate),
+            &amount,
+            signing,
+        ),
         TokenCommand::Info { token, rpc } => {
             print_json(&hm_wallet::block_on(token_info(&rpc, token))?)
         }

@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 pub mod contracts_mock;
-pub mod tokens_mock;
 pub mod raw;
+pub mod tokens_mock;
 
 use hm_client_api::{
     AccountSummary, BlockEvent, ChainApi, ChainInfo, ClientError, ContractCallRequest,
