@@ -10,37 +10,37 @@
 //! the real executor (wasmtime, parallel compilation on the CPUs below) against an
 //! in-memory state of 100000 accounts, minus the weight of the gas charged, plus
 //! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
-//! Measured on x86_64 (2 CPUs), load average 2.15 2.28 2.45 (1/5/15 min) when the run began.
+//! Measured on x86_64 (2 CPUs), load average 1.75 1.36 1.55 (1/5/15 min) when the run began.
 use hm_support::Weight;
 
 /// `upload_code` beyond its upload gas (validation and compilation, charged by the
 /// executor per byte, function and control-flow instruction): hashing, the deposit,
 /// storing. Fitted with `UPLOAD_CODE_PER_BYTE` over whole uploads (validation and
 /// compilation included) of these worst cases, so that base + per byte + gas covers each:
-/// - tiny functions of 478 bytes: 4.05 ms measured, 7.97 ms of it charged as gas.
-/// - tiny functions of 4081 bytes: 35.99 ms measured, 76.01 ms of it charged as gas.
-/// - branches of 2083 bytes: 6.22 ms measured, 30.79 ms of it charged as gas.
-/// - branches of 20085 bytes: 131.59 ms measured, 303.49 ms of it charged as gas.
-/// - straight-line code of 7085 bytes: 3.08 ms measured, 1.54 ms of it charged as gas.
-/// - straight-line code of 56087 bytes: 17.73 ms measured, 8.89 ms of it charged as gas.
+/// - tiny functions of 478 bytes: 10.71 ms measured, 7.97 ms of it charged as gas.
+/// - tiny functions of 4081 bytes: 88.58 ms measured, 76.01 ms of it charged as gas.
+/// - branches of 2083 bytes: 9.83 ms measured, 30.79 ms of it charged as gas.
+/// - branches of 20085 bytes: 185.42 ms measured, 303.49 ms of it charged as gas.
+/// - straight-line code of 7085 bytes: 3.68 ms measured, 1.54 ms of it charged as gas.
+/// - straight-line code of 56087 bytes: 24.49 ms measured, 8.89 ms of it charged as gas.
 ///
-/// Measured 489_836_910 ps, 14 reads, 9 writes.
-pub const UPLOAD_CODE: Weight = 579_497_650;
+/// Measured 1_433_368_266 ps, 12 reads, 9 writes.
+pub const UPLOAD_CODE: Weight = 1_520_133_312;
 
 /// `upload_code`, per code byte beyond its upload gas (see `UPLOAD_CODE`).
-/// Measured 148_954 ps, 0 reads, 0 writes.
-pub const UPLOAD_CODE_PER_BYTE: Weight = 148_954;
+/// Measured 2_727_353 ps, 0 reads, 0 writes.
+pub const UPLOAD_CODE_PER_BYTE: Weight = 2_727_353;
 
 /// `remove_code`: the deposit returned, the code and its record removed.
-/// Measured 22_273_000 ps, 11 reads, 9 writes.
-pub const REMOVE_CODE: Weight = 107_590_199;
+/// Measured 24_185_000 ps, 9 reads, 9 writes.
+pub const REMOVE_CODE: Weight = 106_606_505;
 
 /// `instantiate` beyond the gas its `deploy` burns (charged at `WEIGHT_PER_GAS`): the
 /// smallest contract with a value that creates its account, minus its gas's weight.
-/// Measured 20_693_750 ps, 24 reads, 12 writes.
-pub const INSTANTIATE: Weight = 147_963_254;
+/// Measured 23_007_750 ps, 20 reads, 12 writes.
+pub const INSTANTIATE: Weight = 144_485_866;
 
 /// `call` beyond the gas the contract burns (charged at `WEIGHT_PER_GAS`): the smallest
 /// contract, with a value, minus its gas's weight.
-/// Measured 8_043_750 ps, 13 reads, 6 writes.
-pub const CALL: Weight = 73_126_349;
+/// Measured 10_403_750 ps, 11 reads, 6 writes.
+pub const CALL: Weight = 72_590_655;
