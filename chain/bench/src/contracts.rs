@@ -9,7 +9,7 @@ use crate::contracts_chain::{
 };
 use crate::contracts_exec::{self, ExecFigures};
 use crate::load::{self, BatchOptions, Prepared};
-use crate::node::{self, PoolLimits, SpawnOptions, SpawnedNode};
+use crate::node::{self, PoolLimits, SpawnOptions};
 use crate::report::{self, round2, LoadFigures};
 use anyhow::{bail, Context};
 use clap::Args;
@@ -116,7 +116,7 @@ impl ContractsArgs {
 }
 
 /// Unfinalized transactions allowed at once: 7/8 of the pool's count and byte limits.
-fn window(pool: PoolLimits, tx_bytes: usize) -> usize {
+pub(crate) fn window(pool: PoolLimits, tx_bytes: usize) -> usize {
     let max_bytes = hm_txpool::PoolConfig::default().max_bytes;
     let by_count = pool.count - pool.count / 8;
     by_count
@@ -125,18 +125,18 @@ fn window(pool: PoolLimits, tx_bytes: usize) -> usize {
 }
 
 /// Unfinalized transactions per sender: under the pool's and the runtime's limits.
-fn per_sender_cap(pool: PoolLimits) -> usize {
+pub(crate) fn per_sender_cap(pool: PoolLimits) -> usize {
     let runtime_bound = usize::try_from(hm_runtime::MAX_FUTURE_NONCES).unwrap_or(usize::MAX);
     pool.per_sender.min(runtime_bound).saturating_sub(1).max(1)
 }
 
-struct Load {
-    figures: LoadFigures,
-    stalled: bool,
-    top_errors: Vec<(String, usize)>,
+pub(crate) struct Load {
+    pub(crate) figures: LoadFigures,
+    pub(crate) stalled: bool,
+    pub(crate) top_errors: Vec<(String, usize)>,
 }
 
-async fn run_load(
+pub(crate) async fn run_load(
     url: &str,
     clients: &[WsClient],
     per_sender: Vec<Vec<Prepared>>,
@@ -330,8 +330,43 @@ async fn measure_chain(
         "[5/6] {} native CAES transfers (ring, the baseline)",
         args.txs
     );
-    let start_nonces = nonces(&wallet, &keys).await?;
-    let ctx = context(&wallet, args.mortality).await?;
+    let native = native_ring(
+        url,
+        &clients,
+        &wallet,
+        &keys,
+        &shares,
+        args.mortality,
+        &opts,
+    )
+    .await?;
+    Ok(ChainFigures {
+        token: token_load,
+        native,
+        token_gas,
+        token_weight,
+        token_fee,
+        native_weight,
+        native_fee,
+        audit_mismatches,
+    })
+}
+
+/// The baseline: `shares[a]` native transfers of 1 CAES from each account `a` to the next
+/// in the ring, signed up front and pushed through `run_load`.
+pub(crate) async fn native_ring(
+    url: &str,
+    clients: &[WsClient],
+    wallet: &RpcWallet,
+    keys: &[hm_crypto::Keypair],
+    shares: &[usize],
+    mortality: u64,
+    opts: &BatchOptions,
+) -> anyhow::Result<Load> {
+    let n = keys.len();
+    let next: Vec<AccountId> = (0..n).map(|a| keys[(a + 1) % n].account_id()).collect();
+    let start_nonces = nonces(wallet, keys).await?;
+    let ctx = context(wallet, mortality).await?;
     let per_sender = tokio::task::block_in_place(|| {
         keys.iter()
             .enumerate()
@@ -348,20 +383,10 @@ async fn measure_chain(
             })
             .collect::<Vec<_>>()
     });
-    let native = run_load(url, &clients, per_sender, &opts).await?;
-    Ok(ChainFigures {
-        token: token_load,
-        native,
-        token_gas,
-        token_weight,
-        token_fee,
-        native_weight,
-        native_fee,
-        audit_mismatches,
-    })
+    run_load(url, clients, per_sender, opts).await
 }
 
-fn ratio(num: f64, den: f64) -> f64 {
+pub(crate) fn ratio(num: f64, den: f64) -> f64 {
     if den > 0.0 {
         num / den
     } else {
@@ -454,39 +479,15 @@ pub async fn run(args: ContractsArgs) -> anyhow::Result<String> {
     let exec = tokio::task::block_in_place(|| contracts_exec::measure(&token, args.rounds))?;
     print_exec(&exec);
 
-    let mut spawned = match &args.rpc_url {
-        Some(_) => None,
-        None => {
-            let opts = SpawnOptions {
-                binary: args.node_bin.clone().unwrap_or_else(node::default_binary),
-                block_time_ms: args.block_time_ms,
-                pool: args.pool(),
-                instant_seal: false,
-            };
-            let mut n = SpawnedNode::spawn(&opts)?;
-            n.wait_ready().await?;
-            println!(
-                "      started {} --dev on {}",
-                opts.binary.display(),
-                n.rpc_url()
-            );
-            Some(n)
-        }
+    let opts = SpawnOptions {
+        binary: args.node_bin.clone().unwrap_or_else(node::default_binary),
+        block_time_ms: args.block_time_ms,
+        pool: args.pool(),
+        instant_seal: false,
     };
-    let url = match (&args.rpc_url, &spawned) {
-        (Some(u), _) => u.clone(),
-        (None, Some(n)) => n.rpc_url().to_owned(),
-        (None, None) => bail!("no node to benchmark"),
-    };
+    let (spawned, url) = node::start_or_attach(args.rpc_url.as_deref(), &opts).await?;
     let measured = measure_chain(&args, &url, &token, fund).await;
-    if let Some(mut n) = spawned.take() {
-        if measured.is_err() {
-            eprintln!("the node's last log lines:\n{}", n.log_tail());
-        }
-        if let Err(e) = n.stop() {
-            eprintln!("stopping the node: {e:#}");
-        }
-    }
+    node::stop_started(spawned, measured.is_err());
     let chain = measured?;
     println!("[6/6] results");
     Ok(summary(&args, &exec, &chain).to_string())

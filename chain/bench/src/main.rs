@@ -5,6 +5,7 @@ mod batch_tests;
 mod contracts;
 mod contracts_chain;
 mod contracts_exec;
+mod dex;
 mod falcon;
 mod follow;
 mod load;
@@ -33,6 +34,9 @@ enum Command {
     /// transfers in the same run, instantiation by cache level and fuel-metering
     /// overhead. The last line of output is one JSON object with the figures.
     Contracts(contracts::ContractsArgs),
+    /// Finalized DEX swaps per second and their latency against native transfers in
+    /// the same run. The last line of output is one JSON object with the figures.
+    Dex(dex::DexArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -58,6 +62,12 @@ fn main() -> std::process::ExitCode {
             Command::Contracts(args) => {
                 tokio::select! {
                     r = contracts::run(args) => r,
+                    _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+                }
+            }
+            Command::Dex(args) => {
+                tokio::select! {
+                    r = dex::run(args) => r,
                     _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
                 }
             }

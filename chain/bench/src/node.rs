@@ -234,6 +234,38 @@ fn read_tail(path: &Path, lines: usize) -> std::io::Result<String> {
 
 /// A WebSocket client sized for benchmark traffic: whole blocks in responses and
 /// `max_in_flight` outstanding requests.
+/// The node to benchmark: the one at `rpc_url`, or a `hypermesh --dev` started with
+/// `opts` (returned, to stop with [`stop_started`]), and its RPC URL.
+pub async fn start_or_attach(
+    rpc_url: Option<&str>,
+    opts: &SpawnOptions,
+) -> anyhow::Result<(Option<SpawnedNode>, String)> {
+    if let Some(url) = rpc_url {
+        return Ok((None, url.to_owned()));
+    }
+    let mut n = SpawnedNode::spawn(opts)?;
+    n.wait_ready().await?;
+    println!(
+        "      started {} --dev on {}",
+        opts.binary.display(),
+        n.rpc_url()
+    );
+    let url = n.rpc_url().to_owned();
+    Ok((Some(n), url))
+}
+
+/// Stop a node [`start_or_attach`] started, showing its last log lines when the run failed.
+pub fn stop_started(node: Option<SpawnedNode>, failed: bool) {
+    if let Some(mut n) = node {
+        if failed {
+            eprintln!("the node's last log lines:\n{}", n.log_tail());
+        }
+        if let Err(e) = n.stop() {
+            eprintln!("stopping the node: {e:#}");
+        }
+    }
+}
+
 pub async fn connect_with(url: &str, max_in_flight: usize) -> anyhow::Result<WsClient> {
     WsClientBuilder::default()
         .max_response_size(MAX_RESPONSE_BYTES)

@@ -1,0 +1,369 @@
+//! `hypermesh-bench dex`: single-hop swaps (CAES → a token) under load on a dev node
+//! (finalized swaps per second, submit-to-finalized latency), with native CAES transfers
+//! measured in the same run as the baseline, and an audit that every swap's tokens were
+//! paid out of the pool's reserve. The last line printed is one JSON object.
+use crate::accounts;
+use crate::contracts::{native_ring, per_sender_cap, ratio, run_load, window};
+use crate::contracts_chain::{context, nonces, sign_calls, submit_checked};
+use crate::load::{self, BatchOptions};
+use crate::node::{self, PoolLimits, SpawnOptions};
+use crate::report::round2;
+use anyhow::{bail, Context};
+use clap::Args;
+use hm_primitives::{parse_caes, AccountId, Balance, Nonce, UNITS};
+use hm_runtime::pallet_dex::{self as dex, AssetKind};
+use hm_runtime::pallet_tokens as tokens;
+use hm_runtime::Call;
+use hm_wallet::RpcWallet;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Setup transactions are at most this large.
+const SETUP_TX_BYTES: usize = 4096;
+/// Each swap spends this much CAES: small against the pool, so prices barely move.
+const SWAP_IN: Balance = UNITS / 1_000;
+/// The pool's reserves: CAES, and token units (the token has no decimals).
+const POOL_CAES: Balance = 100_000 * UNITS;
+const POOL_TOKENS: Balance = 1_000_000_000_000;
+
+#[derive(Debug, Args)]
+pub struct DexArgs {
+    /// Attach to this running node instead of starting a `hypermesh --dev`.
+    #[arg(long, value_name = "URL")]
+    pub rpc_url: Option<String>,
+    /// Node binary to start [default: as for `transfers`].
+    #[arg(long, value_name = "PATH")]
+    pub node_bin: Option<PathBuf>,
+    /// Fresh accounts that send the load.
+    #[arg(long, default_value_t = 200)]
+    pub accounts: usize,
+    /// Swaps to submit; as many native transfers follow.
+    #[arg(long, default_value_t = 10_000)]
+    pub txs: usize,
+    /// Block interval of the started node.
+    #[arg(long, default_value_t = 500)]
+    pub block_time_ms: u64,
+    /// WebSocket connections to submit over.
+    #[arg(long, default_value_t = 4)]
+    pub connections: usize,
+    /// Outstanding requests per connection.
+    #[arg(long, default_value_t = 64)]
+    pub in_flight: usize,
+    /// CAES given to each account.
+    #[arg(long, default_value = "1000")]
+    pub fund: String,
+    /// Blocks the pre-signed transactions (and the swaps' deadlines) stay valid for.
+    #[arg(long, default_value_t = 4096)]
+    pub mortality: u64,
+    /// Give up after this many seconds with nothing accepted or finalized.
+    #[arg(long, default_value_t = 60)]
+    pub stall_secs: u64,
+}
+
+impl DexArgs {
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.accounts < 2 {
+            bail!("--accounts must be at least 2 (each account pays the next)");
+        }
+        if self.txs == 0 || self.connections == 0 || self.in_flight == 0 {
+            bail!("--txs, --connections and --in-flight must be positive");
+        }
+        if self.txs > u32::MAX as usize / 2 {
+            bail!("--txs must fit in 31 bits");
+        }
+        Ok(())
+    }
+
+    fn pool(&self) -> PoolLimits {
+        let defaults = hm_txpool::PoolConfig::default();
+        let count = match self.rpc_url {
+            Some(_) => defaults.max_count,
+            None => (self.txs + self.txs / 4 + self.accounts + 1024).max(defaults.max_count),
+        };
+        PoolLimits {
+            count,
+            per_sender: defaults.max_per_sender,
+        }
+    }
+}
+
+async fn token_balance(wallet: &RpcWallet, token: u32, who: &AccountId) -> anyhow::Result<Balance> {
+    let account: Option<tokens::TokenAccount> = wallet
+        .decoded_storage(&tokens::storage::account(token, who), None)
+        .await
+        .context("a token balance")?;
+    Ok(account.map_or(0, |a| a.balance))
+}
+
+async fn pool_of(wallet: &RpcWallet, token: u32) -> anyhow::Result<dex::Pool> {
+    let key = dex::storage::pool(&AssetKind::Native, &AssetKind::Token(token));
+    wallet
+        .decoded_storage(&key, None)
+        .await?
+        .context("the benchmark pool does not exist")
+}
+
+/// A token minted to `alice`, and its pool with CAES, well funded.
+async fn setup_pool(
+    wallet: &RpcWallet,
+    alice: &hm_crypto::Keypair,
+    mortality: u64,
+) -> anyhow::Result<u32> {
+    let token: u32 = wallet
+        .decoded_storage(&tokens::storage::next_token_id(), None)
+        .await?
+        .unwrap_or(0);
+    let calls = [
+        (
+            "creating the token",
+            Call::Tokens(tokens::Call::Create { min_balance: 1 }),
+        ),
+        (
+            "minting",
+            Call::Tokens(tokens::Call::Mint {
+                token,
+                beneficiary: alice.account_id(),
+                amount: POOL_TOKENS,
+            }),
+        ),
+        (
+            "creating the pool",
+            Call::Dex(dex::Call::CreatePool {
+                asset0: AssetKind::Native,
+                asset1: AssetKind::Token(token),
+            }),
+        ),
+        (
+            "adding liquidity",
+            Call::Dex(dex::Call::AddLiquidity {
+                asset0: AssetKind::Native,
+                asset1: AssetKind::Token(token),
+                amount0_desired: POOL_CAES,
+                amount1_desired: POOL_TOKENS,
+                amount0_min: POOL_CAES,
+                amount1_min: POOL_TOKENS,
+                mint_to: alice.account_id(),
+            }),
+        ),
+    ];
+    for (what, call) in calls {
+        submit_checked(wallet, alice, call, mortality, what).await?;
+    }
+    Ok(token)
+}
+
+fn swap(token: u32, send_to: AccountId, deadline: u64) -> Call {
+    Call::Dex(dex::Call::SwapExactIn {
+        path: vec![AssetKind::Native, AssetKind::Token(token)],
+        amount_in: SWAP_IN,
+        amount_out_min: 1,
+        send_to,
+        deadline,
+    })
+}
+
+pub async fn run(args: DexArgs) -> anyhow::Result<String> {
+    args.validate()?;
+    let fund = parse_caes(&args.fund).context("--fund")?;
+    println!(
+        "hypermesh-bench dex: {} accounts, {} swaps then {} CAES transfers, {} connections x {} in flight",
+        args.accounts, args.txs, args.txs, args.connections, args.in_flight
+    );
+    let opts = SpawnOptions {
+        binary: args.node_bin.clone().unwrap_or_else(node::default_binary),
+        block_time_ms: args.block_time_ms,
+        pool: args.pool(),
+        instant_seal: false,
+    };
+    let (spawned, url) = node::start_or_attach(args.rpc_url.as_deref(), &opts).await?;
+    let measured = measure(&args, &url, fund).await;
+    node::stop_started(spawned, measured.is_err());
+    measured
+}
+
+async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<String> {
+    let wallet = RpcWallet::connect(url).await?;
+    let mut clients = Vec::with_capacity(args.connections);
+    for _ in 0..args.connections {
+        clients.push(node::connect_with(url, args.in_flight + 8).await?);
+    }
+    let pool_limits = args.pool();
+    let mut opts = BatchOptions {
+        in_flight: args.in_flight,
+        per_sender: per_sender_cap(pool_limits),
+        window: window(pool_limits, SETUP_TX_BYTES),
+        stall: Duration::from_secs(args.stall_secs.max(1)),
+        progress: false,
+        pacer: None,
+    };
+
+    println!(
+        "[1/4] {} funded accounts with registered keys",
+        args.accounts
+    );
+    let started = Instant::now();
+    let keys = tokio::task::block_in_place(|| accounts::generate(args.accounts));
+    let ctx = context(&wallet, args.mortality).await?;
+    accounts::fund(url, &clients, &wallet, &keys, fund, &ctx, &opts).await?;
+    let ctx = context(&wallet, args.mortality).await?;
+    accounts::register_keys(url, &clients, &keys, UNITS, &ctx, &opts).await?;
+    println!("      ready in {:.1}s", started.elapsed().as_secs_f64());
+
+    println!("[2/4] a token and its pool with CAES");
+    let alice = hm_crypto::dev_keypair("alice").context("dev key alice")?;
+    let token = setup_pool(&wallet, &alice, args.mortality).await?;
+    let swap_probe = submit_checked(
+        &wallet,
+        &keys[0],
+        swap(token, keys[0].account_id(), u64::MAX),
+        args.mortality,
+        "a probe swap",
+    )
+    .await?;
+    let native_probe = submit_checked(
+        &wallet,
+        &keys[0],
+        hm_wallet::transfer_call(keys[1].account_id(), UNITS, false),
+        args.mortality,
+        "a probe CAES transfer",
+    )
+    .await?;
+    println!(
+        "      swap: weight {}, fee {}; CAES transfer: weight {}, fee {}",
+        swap_probe.weight, swap_probe.fee, native_probe.weight, native_probe.fee
+    );
+
+    println!(
+        "[3/4] {} swaps of {} CAES for the token",
+        args.txs,
+        SWAP_IN as f64 / UNITS as f64
+    );
+    let shares = load::ring_shares(args.accounts, args.txs);
+    let reserve_before = pool_of(&wallet, token).await?.reserve1;
+    let mut held_before = Vec::with_capacity(keys.len());
+    for kp in &keys {
+        held_before.push(token_balance(&wallet, token, &kp.account_id()).await?);
+    }
+    let start_nonces = nonces(&wallet, &keys).await?;
+    let ctx = context(&wallet, args.mortality).await?;
+    let deadline = ctx.valid_until;
+    let per_sender = tokio::task::block_in_place(|| {
+        keys.iter()
+            .enumerate()
+            .map(|(a, kp)| {
+                let calls = (0..shares[a] as Nonce)
+                    .map(|k| {
+                        (
+                            kp,
+                            start_nonces[a] + k,
+                            swap(token, kp.account_id(), deadline),
+                        )
+                    })
+                    .collect();
+                sign_calls(calls, &ctx)
+            })
+            .collect::<Vec<_>>()
+    });
+    let largest = per_sender.iter().flatten().map(|p| p.hex.0.len() / 2).max();
+    opts.window = window(pool_limits, largest.unwrap_or(SETUP_TX_BYTES));
+    opts.progress = true;
+    let swaps = run_load(url, &clients, per_sender, &opts).await?;
+    // Every token an account gained came out of the pool's reserve, one swap each.
+    let mut gained = 0;
+    for (kp, before) in keys.iter().zip(&held_before) {
+        gained += token_balance(&wallet, token, &kp.account_id()).await? - before;
+    }
+    let paid_out = reserve_before - pool_of(&wallet, token).await?.reserve1;
+    let audit_ok = gained == paid_out;
+    println!("      audit: accounts gained {gained} tokens, the pool paid {paid_out}");
+
+    println!(
+        "[4/4] {} native CAES transfers (ring, the baseline)",
+        args.txs
+    );
+    let native = native_ring(
+        url,
+        &clients,
+        &wallet,
+        &keys,
+        &shares,
+        args.mortality,
+        &opts,
+    )
+    .await?;
+    let (s, n) = (&swaps.figures, &native.figures);
+    Ok(json!({
+        "swap_finalized_tps": round2(s.finalized_tps),
+        "swap_p50_ms": round2(s.p50_ms),
+        "swap_p99_ms": round2(s.p99_ms),
+        "native_finalized_tps": round2(n.finalized_tps),
+        "native_p50_ms": round2(n.p50_ms),
+        "native_p99_ms": round2(n.p99_ms),
+        "tps_ratio_swap_to_native": (ratio(s.finalized_tps, n.finalized_tps) * 1e4).round() / 1e4,
+        "swaps_finalized": s.finalized,
+        "native_finalized": n.finalized,
+        "swap_errors": swaps.top_errors,
+        "native_errors": native.top_errors,
+        "stalled": swaps.stalled || native.stalled,
+        "swap_audit_ok": audit_ok,
+        "swap_weight": swap_probe.weight,
+        "swap_fee": swap_probe.fee.to_string(),
+        "native_transfer_weight": native_probe.weight,
+        "native_transfer_fee": native_probe.fee.to_string(),
+        "txs": args.txs,
+        "accounts": args.accounts,
+        "connections": args.connections,
+        "in_flight": args.in_flight,
+        "block_time_ms": if args.rpc_url.is_some() { None } else { Some(args.block_time_ms) },
+        "node": if args.rpc_url.is_some() { "attached" } else { "spawned" },
+        "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(1),
+    })
+    .to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        args: DexArgs,
+    }
+
+    fn parse(extra: &[&str]) -> DexArgs {
+        let mut argv = vec!["bench"];
+        argv.extend_from_slice(extra);
+        Wrap::try_parse_from(argv).unwrap().args
+    }
+
+    #[test]
+    fn defaults_are_valid_and_nonsense_is_refused() {
+        parse(&[]).validate().unwrap();
+        assert!(parse(&["--accounts", "1"]).validate().is_err());
+        assert!(parse(&["--txs", "0"]).validate().is_err());
+        assert!(parse(&["--connections", "0"]).validate().is_err());
+    }
+
+    #[test]
+    fn each_swap_sells_caes_for_the_token_before_its_deadline() {
+        let to = AccountId([7; 32]);
+        let Call::Dex(dex::Call::SwapExactIn {
+            path,
+            amount_in,
+            amount_out_min,
+            send_to,
+            deadline,
+        }) = swap(3, to, 99)
+        else {
+            panic!("not a swap");
+        };
+        assert_eq!(path, vec![AssetKind::Native, AssetKind::Token(3)]);
+        assert_eq!(
+            (amount_in, amount_out_min, send_to, deadline),
+            (SWAP_IN, 1, to, 99)
+        );
+    }
+}
