@@ -2,7 +2,7 @@
 //! precise errors.
 mod common;
 
-use common::tokens_mock::HOLDER;
+use common::tokens_mock::{HOLDER, POOL_GOLD};
 use common::*;
 use parity_scale_codec::Encode;
 use serde_json::json;
@@ -16,7 +16,7 @@ async fn tokens_methods_answer_from_the_runtime() {
     assert_eq!(token["name"], "Gold");
     assert_eq!(token["symbol"], "GLD");
     assert_eq!(token["decimals"], 6);
-    assert_eq!(token["supply"], "500");
+    assert_eq!(token["supply"], (500 + 10 * POOL_GOLD).to_string());
     assert_eq!(token["minBalance"], "10");
     assert_eq!(token["status"], "live");
     assert_eq!(token["owner"], ALICE.to_address());
@@ -26,16 +26,20 @@ async fn tokens_methods_answer_from_the_runtime() {
     let balance = call(node.addr, "tokens_balance", json!([0, HOLDER.to_address()])).await;
     assert_eq!(balance["result"]["balance"], "500", "{balance}");
     assert_eq!(balance["result"]["frozen"], false);
-    let none = call(node.addr, "tokens_balance", json!([0, ALICE.to_address()])).await;
+    let none = call(node.addr, "tokens_balance", json!([0, BOB.to_address()])).await;
     assert_eq!(none["result"]["balance"], "0", "{none}");
 
+    // Token 0 and the LP token of its pool; pages of one walk them in turn.
     let page = call(node.addr, "tokens_list", json!([])).await;
-    assert_eq!(
-        page["result"]["tokens"].as_array().unwrap().len(),
-        1,
-        "{page}"
-    );
+    let tokens = page["result"]["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 2, "{page}");
     assert_eq!(page["result"]["next"], serde_json::Value::Null);
+    let first = call(node.addr, "tokens_list", json!([0, 1])).await;
+    assert_eq!(first["result"]["tokens"][0]["id"], 0, "{first}");
+    assert_eq!(first["result"]["next"], 1);
+    let second = call(node.addr, "tokens_list", json!([1, 1])).await;
+    assert_eq!(second["result"]["tokens"][0]["id"], 1, "{second}");
+    assert_eq!(second["result"]["next"], serde_json::Value::Null);
 }
 
 #[tokio::test]
