@@ -140,6 +140,8 @@ async fn pools_swaps_and_an_audit_through_the_cli() -> anyhow::Result<()> {
         )?;
     }
 
+    let priced_from = wallet.chain_context().await?.best_number;
+
     // Multi-hop exact in: Bob pays exactly 100 token 0 and gets exactly the quote.
     let path = serde_json::json!([0, "CAES", 1]);
     let (_, expected_out) = quote(&wallet, "dex_quoteExactIn", path.clone(), 100_000_000).await?;
@@ -185,8 +187,36 @@ async fn pools_swaps_and_an_audit_through_the_cli() -> anyhow::Result<()> {
     assert_eq!(token_balance(&wallet, 0, &bob).await?, 910_000_000);
     assert_eq!(silver - token_balance(&wallet, 1, &bob).await?, expected_in);
 
-    // Refused before anything is signed or charged: a looping path, no such pool, a
-    // slippage bound that cannot hold.
+    // The average price since the pools were filled, from the accumulators at two blocks
+    // (the older state read back from the node): 1,000 CAES against 10,000 token 0 is
+    // 10^-5 token units per planck and 10^5 plancks per token unit, moved a little by the swaps.
+    let twap: Value = wallet
+        .client()
+        .request("dex_twap", rpc_params!["CAES", 0, priced_from])
+        .await?;
+    let price1: f64 = twap["price1"].as_str().unwrap().parse()?;
+    assert!((90_000.0..110_000.0).contains(&price1), "{twap}");
+    assert!(
+        twap["price0"].as_str().unwrap().starts_with("0.0000"),
+        "{twap}"
+    );
+    assert!(twap["toBlock"].as_u64().unwrap() > twap["fromBlock"].as_u64().unwrap());
+    let (good, out, err) = run(
+        &[
+            "dex",
+            "twap",
+            "--asset0",
+            "CAES",
+            "--asset1",
+            "0",
+            "--from-block",
+            &priced_from.to_string(),
+        ],
+        &url,
+    )?;
+    assert!(good && out.contains("price1"), "{out}\n{err}");
+
+    // Refused before anything is signed or charged: a looping path, no such pool.
     let bob_nonce = wallet.balance(&bob).await?.nonce;
     let (good, _, err) = run(
         &[
