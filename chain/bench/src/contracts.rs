@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Setup transactions are at most this large (an upload is sent alone).
-const SETUP_TX_BYTES: usize = 4096;
+pub(crate) const SETUP_TX_BYTES: usize = 4096;
 /// Tokens each account holds beyond what it sends, so no transfer can fail for balance.
 const TOKEN_HEADROOM: u128 = 1_000;
 
@@ -91,15 +91,7 @@ impl ContractsArgs {
     }
 
     fn pool(&self) -> PoolLimits {
-        let defaults = hm_txpool::PoolConfig::default();
-        let count = match self.rpc_url {
-            Some(_) => defaults.max_count,
-            None => (self.txs + self.txs / 4 + self.accounts + 1024).max(defaults.max_count),
-        };
-        PoolLimits {
-            count,
-            per_sender: defaults.max_per_sender,
-        }
+        node::pool_for(self.rpc_url.is_some(), self.txs, self.accounts)
     }
 
     fn token_path(&self) -> PathBuf {
@@ -196,32 +188,22 @@ async fn measure_chain(
     token_code: &[u8],
     fund: Balance,
 ) -> anyhow::Result<ChainFigures> {
-    let wallet = RpcWallet::connect(url).await?;
-    let mut clients = Vec::with_capacity(args.connections);
-    for _ in 0..args.connections {
-        clients.push(node::connect_with(url, args.in_flight + 8).await?);
-    }
     let pool = args.pool();
-    let mut opts = BatchOptions {
+    let shape = LoadShape {
+        accounts: args.accounts,
+        connections: args.connections,
         in_flight: args.in_flight,
-        per_sender: per_sender_cap(pool),
-        window: window(pool, SETUP_TX_BYTES),
-        stall: Duration::from_secs(args.stall_secs.max(1)),
-        progress: false,
-        pacer: None,
+        stall_secs: args.stall_secs,
+        mortality: args.mortality,
+        fund,
+        pool,
     };
-
-    println!(
-        "[2/6] {} funded accounts with registered keys",
-        args.accounts
-    );
-    let started = Instant::now();
-    let keys = tokio::task::block_in_place(|| accounts::generate(args.accounts));
-    let ctx = context(&wallet, args.mortality).await?;
-    accounts::fund(url, &clients, &wallet, &keys, fund, &ctx, &opts).await?;
-    let ctx = context(&wallet, args.mortality).await?;
-    accounts::register_keys(url, &clients, &keys, UNITS, &ctx, &opts).await?;
-    println!("      ready in {:.1}s", started.elapsed().as_secs_f64());
+    let LoadSetup {
+        wallet,
+        clients,
+        mut opts,
+        keys,
+    } = setup_load(url, &shape, "[2/6]").await?;
 
     println!("[3/6] token: upload, instantiate, give every account its tokens");
     let shares = load::ring_shares(args.accounts, args.txs);
@@ -349,6 +331,68 @@ async fn measure_chain(
         native_weight,
         native_fee,
         audit_mismatches,
+    })
+}
+
+/// How a load benchmark is shaped: its accounts, connections and pool.
+pub(crate) struct LoadShape {
+    pub(crate) accounts: usize,
+    pub(crate) connections: usize,
+    pub(crate) in_flight: usize,
+    pub(crate) stall_secs: u64,
+    pub(crate) mortality: u64,
+    /// CAES given to each account.
+    pub(crate) fund: Balance,
+    pub(crate) pool: PoolLimits,
+}
+
+/// What a load benchmark has before its first measured batch.
+pub(crate) struct LoadSetup {
+    pub(crate) wallet: RpcWallet,
+    /// One per connection.
+    pub(crate) clients: Vec<WsClient>,
+    /// Sized to the pool for setup transactions; widen the window for larger ones.
+    pub(crate) opts: BatchOptions,
+    /// Fresh accounts, funded, with their public keys registered on chain.
+    pub(crate) keys: Vec<hm_crypto::Keypair>,
+}
+
+/// Connect, and fund `shape.accounts` fresh accounts with their keys registered,
+/// printing progress under `step`.
+pub(crate) async fn setup_load(
+    url: &str,
+    shape: &LoadShape,
+    step: &str,
+) -> anyhow::Result<LoadSetup> {
+    let wallet = RpcWallet::connect(url).await?;
+    let mut clients = Vec::with_capacity(shape.connections);
+    for _ in 0..shape.connections {
+        clients.push(node::connect_with(url, shape.in_flight + 8).await?);
+    }
+    let opts = BatchOptions {
+        in_flight: shape.in_flight,
+        per_sender: per_sender_cap(shape.pool),
+        window: window(shape.pool, SETUP_TX_BYTES),
+        stall: Duration::from_secs(shape.stall_secs.max(1)),
+        progress: false,
+        pacer: None,
+    };
+    println!(
+        "{step} {} funded accounts with registered keys",
+        shape.accounts
+    );
+    let started = Instant::now();
+    let keys = tokio::task::block_in_place(|| accounts::generate(shape.accounts));
+    let ctx = context(&wallet, shape.mortality).await?;
+    accounts::fund(url, &clients, &wallet, &keys, shape.fund, &ctx, &opts).await?;
+    let ctx = context(&wallet, shape.mortality).await?;
+    accounts::register_keys(url, &clients, &keys, UNITS, &ctx, &opts).await?;
+    println!("      ready in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(LoadSetup {
+        wallet,
+        clients,
+        opts,
+        keys,
     })
 }
 

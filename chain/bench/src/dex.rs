@@ -2,10 +2,11 @@
 //! (finalized swaps per second, submit-to-finalized latency), with native CAES transfers
 //! measured in the same run as the baseline, and an audit that every swap's tokens were
 //! paid out of the pool's reserve. The last line printed is one JSON object.
-use crate::accounts;
-use crate::contracts::{native_ring, per_sender_cap, ratio, run_load, window};
+use crate::contracts::{
+    native_ring, ratio, run_load, setup_load, window, LoadSetup, LoadShape, SETUP_TX_BYTES,
+};
 use crate::contracts_chain::{context, nonces, sign_calls, submit_checked};
-use crate::load::{self, BatchOptions};
+use crate::load;
 use crate::node::{self, PoolLimits, SpawnOptions};
 use crate::report::round2;
 use anyhow::{bail, Context};
@@ -17,10 +18,7 @@ use hm_runtime::Call;
 use hm_wallet::RpcWallet;
 use serde_json::json;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-/// Setup transactions are at most this large.
-const SETUP_TX_BYTES: usize = 4096;
 /// Each swap spends this much CAES: small against the pool, so prices barely move.
 const SWAP_IN: Balance = UNITS / 1_000;
 /// The pool's reserves: CAES, and token units (the token has no decimals).
@@ -76,15 +74,7 @@ impl DexArgs {
     }
 
     fn pool(&self) -> PoolLimits {
-        let defaults = hm_txpool::PoolConfig::default();
-        let count = match self.rpc_url {
-            Some(_) => defaults.max_count,
-            None => (self.txs + self.txs / 4 + self.accounts + 1024).max(defaults.max_count),
-        };
-        PoolLimits {
-            count,
-            per_sender: defaults.max_per_sender,
-        }
+        node::pool_for(self.rpc_url.is_some(), self.txs, self.accounts)
     }
 }
 
@@ -183,32 +173,22 @@ pub async fn run(args: DexArgs) -> anyhow::Result<String> {
 }
 
 async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<String> {
-    let wallet = RpcWallet::connect(url).await?;
-    let mut clients = Vec::with_capacity(args.connections);
-    for _ in 0..args.connections {
-        clients.push(node::connect_with(url, args.in_flight + 8).await?);
-    }
     let pool_limits = args.pool();
-    let mut opts = BatchOptions {
+    let shape = LoadShape {
+        accounts: args.accounts,
+        connections: args.connections,
         in_flight: args.in_flight,
-        per_sender: per_sender_cap(pool_limits),
-        window: window(pool_limits, SETUP_TX_BYTES),
-        stall: Duration::from_secs(args.stall_secs.max(1)),
-        progress: false,
-        pacer: None,
+        stall_secs: args.stall_secs,
+        mortality: args.mortality,
+        fund,
+        pool: pool_limits,
     };
-
-    println!(
-        "[1/4] {} funded accounts with registered keys",
-        args.accounts
-    );
-    let started = Instant::now();
-    let keys = tokio::task::block_in_place(|| accounts::generate(args.accounts));
-    let ctx = context(&wallet, args.mortality).await?;
-    accounts::fund(url, &clients, &wallet, &keys, fund, &ctx, &opts).await?;
-    let ctx = context(&wallet, args.mortality).await?;
-    accounts::register_keys(url, &clients, &keys, UNITS, &ctx, &opts).await?;
-    println!("      ready in {:.1}s", started.elapsed().as_secs_f64());
+    let LoadSetup {
+        wallet,
+        clients,
+        mut opts,
+        keys,
+    } = setup_load(url, &shape, "[1/4]").await?;
 
     println!("[2/4] a token and its pool with CAES");
     let alice = hm_crypto::dev_keypair("alice").context("dev key alice")?;

@@ -234,6 +234,21 @@ fn read_tail(path: &Path, lines: usize) -> std::io::Result<String> {
 
 /// A WebSocket client sized for benchmark traffic: whole blocks in responses and
 /// `max_in_flight` outstanding requests.
+/// The pool a benchmark's node needs: an attached node keeps the defaults; a started one
+/// gets room for every transaction of the run.
+pub fn pool_for(attached: bool, txs: usize, accounts: usize) -> PoolLimits {
+    let defaults = hm_txpool::PoolConfig::default();
+    let count = if attached {
+        defaults.max_count
+    } else {
+        (txs + txs / 4 + accounts + 1024).max(defaults.max_count)
+    };
+    PoolLimits {
+        count,
+        per_sender: defaults.max_per_sender,
+    }
+}
+
 /// The node to benchmark: the one at `rpc_url`, or a `hypermesh --dev` started with
 /// `opts` (returned, to stop with [`stop_started`]), and its RPC URL.
 pub async fn start_or_attach(
