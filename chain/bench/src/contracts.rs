@@ -9,6 +9,7 @@ use crate::contracts_chain::{
 };
 use crate::contracts_exec::{self, ExecFigures};
 use crate::load::{self, BatchOptions, Prepared};
+use crate::load_args::LoadArgs;
 use crate::node::{self, PoolLimits, SpawnOptions};
 use crate::report::{self, round2, LoadFigures};
 use anyhow::{bail, Context};
@@ -28,43 +29,15 @@ const TOKEN_HEADROOM: u128 = 1_000;
 
 #[derive(Debug, Args)]
 pub struct ContractsArgs {
-    /// Attach to this running node instead of starting a `hypermesh --dev`.
-    #[arg(long, value_name = "URL")]
-    pub rpc_url: Option<String>,
-    /// Node binary to start [default: as for `transfers`].
-    #[arg(long, value_name = "PATH")]
-    pub node_bin: Option<PathBuf>,
+    #[command(flatten)]
+    pub load: LoadArgs,
     /// The token contract's wasm [default: contracts/target-wasm/token.wasm, built by
     /// scripts/build-contracts.sh].
     #[arg(long, value_name = "PATH")]
     pub token_wasm: Option<PathBuf>,
-    /// Fresh accounts that send the load.
-    #[arg(long, default_value_t = 200)]
-    pub accounts: usize,
-    /// Token transfers to submit; as many native transfers follow.
-    #[arg(long, default_value_t = 10_000)]
-    pub txs: usize,
-    /// Block interval of the started node.
-    #[arg(long, default_value_t = 500)]
-    pub block_time_ms: u64,
     /// Gas limit of each token transfer (what it does not use is refunded).
     #[arg(long, default_value_t = 20_000_000)]
     pub gas_limit: u64,
-    /// WebSocket connections to submit over.
-    #[arg(long, default_value_t = 4)]
-    pub connections: usize,
-    /// Outstanding requests per connection.
-    #[arg(long, default_value_t = 64)]
-    pub in_flight: usize,
-    /// CAES given to each account.
-    #[arg(long, default_value = "1000")]
-    pub fund: String,
-    /// Blocks the pre-signed transactions stay valid for.
-    #[arg(long, default_value_t = 4096)]
-    pub mortality: u64,
-    /// Give up after this many seconds with nothing accepted or finalized.
-    #[arg(long, default_value_t = 60)]
-    pub stall_secs: u64,
     /// Rounds of each in-process executor measurement (medians are reported).
     #[arg(long, default_value_t = 21)]
     pub rounds: usize,
@@ -72,14 +45,9 @@ pub struct ContractsArgs {
 
 impl ContractsArgs {
     fn validate(&self) -> anyhow::Result<()> {
-        if self.accounts < 2 {
-            bail!("--accounts must be at least 2 (each account pays the next)");
-        }
-        if self.txs == 0 || self.connections == 0 || self.in_flight == 0 || self.rounds == 0 {
-            bail!("--txs, --connections, --in-flight and --rounds must be positive");
-        }
-        if self.txs > u32::MAX as usize / 2 {
-            bail!("--txs must fit in 31 bits");
+        self.load.validate()?;
+        if self.rounds == 0 {
+            bail!("--rounds must be positive");
         }
         if self.gas_limit == 0 || self.gas_limit > contracts::MAX_GAS_PER_EXTRINSIC {
             bail!(
@@ -88,10 +56,6 @@ impl ContractsArgs {
             );
         }
         Ok(())
-    }
-
-    fn pool(&self) -> PoolLimits {
-        node::pool_for(self.rpc_url.is_some(), self.txs, self.accounts)
     }
 
     fn token_path(&self) -> PathBuf {
@@ -188,13 +152,13 @@ async fn measure_chain(
     token_code: &[u8],
     fund: Balance,
 ) -> anyhow::Result<ChainFigures> {
-    let pool = args.pool();
+    let pool = args.load.pool();
     let shape = LoadShape {
-        accounts: args.accounts,
-        connections: args.connections,
-        in_flight: args.in_flight,
-        stall_secs: args.stall_secs,
-        mortality: args.mortality,
+        accounts: args.load.accounts,
+        connections: args.load.connections,
+        in_flight: args.load.in_flight,
+        stall_secs: args.load.stall_secs,
+        mortality: args.load.mortality,
         fund,
         pool,
     };
@@ -206,11 +170,11 @@ async fn measure_chain(
     } = setup_load(url, &shape, "[2/6]").await?;
 
     println!("[3/6] token: upload, instantiate, give every account its tokens");
-    let shares = load::ring_shares(args.accounts, args.txs);
+    let shares = load::ring_shares(args.load.accounts, args.load.txs);
     let amounts: Vec<u128> = shares.iter().map(|&s| s as u128 + TOKEN_HEADROOM).collect();
     let deployer = hm_crypto::dev_keypair("alice").context("dev key alice")?;
     let supply: u128 = amounts.iter().sum::<u128>() + TOKEN_HEADROOM;
-    let token = deploy_token(&wallet, &deployer, token_code, supply, args.mortality).await?;
+    let token = deploy_token(&wallet, &deployer, token_code, supply, args.load.mortality).await?;
     let first = wallet.next_nonce(&deployer.account_id()).await?;
     let gifts = keys
         .iter()
@@ -221,7 +185,7 @@ async fn measure_chain(
             (&deployer, nonce, call)
         })
         .collect();
-    let ctx = context(&wallet, args.mortality).await?;
+    let ctx = context(&wallet, args.load.mortality).await?;
     let gifts = tokio::task::block_in_place(|| sign_calls(gifts, &ctx));
     let gifted = run_load(url, &clients, vec![gifts], &opts).await?;
     if gifted.figures.finalized != keys.len() {
@@ -242,7 +206,7 @@ async fn measure_chain(
         &wallet,
         &keys[0],
         token_transfer(token, keys[1].account_id(), 1, args.gas_limit),
-        args.mortality,
+        args.load.mortality,
         "a probe token transfer",
     )
     .await?;
@@ -250,7 +214,7 @@ async fn measure_chain(
         &wallet,
         &keys[0],
         hm_wallet::transfer_call(keys[1].account_id(), UNITS, false),
-        args.mortality,
+        args.load.mortality,
         "a probe CAES transfer",
     )
     .await?;
@@ -262,7 +226,10 @@ async fn measure_chain(
         "      token transfer: {token_gas} gas, weight {token_weight}, fee {token_fee}; CAES transfer: weight {native_weight}, fee {native_fee}"
     );
 
-    println!("[4/6] {} token transfers (ring, 1 token each)", args.txs);
+    println!(
+        "[4/6] {} token transfers (ring, 1 token each)",
+        args.load.txs
+    );
     let n = keys.len();
     let next: Vec<AccountId> = (0..n).map(|a| keys[(a + 1) % n].account_id()).collect();
     let before: Vec<u128> = {
@@ -273,7 +240,7 @@ async fn measure_chain(
         v
     };
     let start_nonces = nonces(&wallet, &keys).await?;
-    let ctx = context(&wallet, args.mortality).await?;
+    let ctx = context(&wallet, args.load.mortality).await?;
     let per_sender = tokio::task::block_in_place(|| {
         keys.iter()
             .enumerate()
@@ -295,7 +262,7 @@ async fn measure_chain(
     opts.window = window(pool, largest.unwrap_or(SETUP_TX_BYTES));
     opts.progress = true;
     let token_load = run_load(url, &clients, per_sender, &opts).await?;
-    let audit_mismatches = if token_load.figures.finalized == args.txs {
+    let audit_mismatches = if token_load.figures.finalized == args.load.txs {
         let mut off = 0;
         for a in 0..n {
             let expected = before[a] - shares[a] as u128 + shares[(a + n - 1) % n] as u128;
@@ -310,7 +277,7 @@ async fn measure_chain(
 
     println!(
         "[5/6] {} native CAES transfers (ring, the baseline)",
-        args.txs
+        args.load.txs
     );
     let native = native_ring(
         url,
@@ -318,7 +285,7 @@ async fn measure_chain(
         &wallet,
         &keys,
         &shares,
-        args.mortality,
+        args.load.mortality,
         &opts,
     )
     .await?;
@@ -477,13 +444,13 @@ fn summary(args: &ContractsArgs, exec: &ExecFigures, chain: &ChainFigures) -> se
         "instantiate_compile_to_cached": round2(ratio(i.compile_us, i.cached_us)),
         "instantiate_disk_to_cached": round2(ratio(i.disk_us, i.cached_us)),
         "rounds": exec.rounds,
-        "txs": args.txs,
-        "accounts": args.accounts,
+        "txs": args.load.txs,
+        "accounts": args.load.accounts,
         "gas_limit": args.gas_limit,
-        "connections": args.connections,
-        "in_flight": args.in_flight,
-        "block_time_ms": if args.rpc_url.is_some() { None } else { Some(args.block_time_ms) },
-        "node": if args.rpc_url.is_some() { "attached" } else { "spawned" },
+        "connections": args.load.connections,
+        "in_flight": args.load.in_flight,
+        "block_time_ms": if args.load.rpc_url.is_some() { None } else { Some(args.load.block_time_ms) },
+        "node": if args.load.rpc_url.is_some() { "attached" } else { "spawned" },
         "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(1),
     })
 }
@@ -504,7 +471,7 @@ fn print_exec(exec: &ExecFigures) {
 
 pub async fn run(args: ContractsArgs) -> anyhow::Result<String> {
     args.validate()?;
-    let fund = parse_caes(&args.fund).context("--fund")?;
+    let fund = parse_caes(&args.load.fund).context("--fund")?;
     let path = args.token_path();
     let token = std::fs::read(&path).with_context(|| {
         format!(
@@ -514,7 +481,7 @@ pub async fn run(args: ContractsArgs) -> anyhow::Result<String> {
     })?;
     println!(
         "hypermesh-bench contracts: {} accounts, {} token transfers then {} CAES transfers, {} connections x {} in flight",
-        args.accounts, args.txs, args.txs, args.connections, args.in_flight
+        args.load.accounts, args.load.txs, args.load.txs, args.load.connections, args.load.in_flight
     );
     println!(
         "[1/6] executor in process: fuel on/off, instantiation by cache level ({} rounds)",
@@ -524,12 +491,16 @@ pub async fn run(args: ContractsArgs) -> anyhow::Result<String> {
     print_exec(&exec);
 
     let opts = SpawnOptions {
-        binary: args.node_bin.clone().unwrap_or_else(node::default_binary),
-        block_time_ms: args.block_time_ms,
-        pool: args.pool(),
+        binary: args
+            .load
+            .node_bin
+            .clone()
+            .unwrap_or_else(node::default_binary),
+        block_time_ms: args.load.block_time_ms,
+        pool: args.load.pool(),
         instant_seal: false,
     };
-    let (spawned, url) = node::start_or_attach(args.rpc_url.as_deref(), &opts).await?;
+    let (spawned, url) = node::start_or_attach(args.load.rpc_url.as_deref(), &opts).await?;
     let measured = measure_chain(&args, &url, &token, fund).await;
     node::stop_started(spawned, measured.is_err());
     let chain = measured?;

@@ -7,9 +7,10 @@ use crate::contracts::{
 };
 use crate::contracts_chain::{context, nonces, sign_calls, submit_checked};
 use crate::load;
-use crate::node::{self, PoolLimits, SpawnOptions};
+use crate::load_args::LoadArgs;
+use crate::node::{self, SpawnOptions};
 use crate::report::round2;
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
 use hm_primitives::{parse_caes, AccountId, Balance, Nonce, UNITS};
 use hm_runtime::pallet_dex::{self as dex, AssetKind};
@@ -17,7 +18,6 @@ use hm_runtime::pallet_tokens as tokens;
 use hm_runtime::Call;
 use hm_wallet::RpcWallet;
 use serde_json::json;
-use std::path::PathBuf;
 
 /// Each swap spends this much CAES: small against the pool, so prices barely move.
 const SWAP_IN: Balance = UNITS / 1_000;
@@ -27,55 +27,8 @@ const POOL_TOKENS: Balance = 1_000_000_000_000;
 
 #[derive(Debug, Args)]
 pub struct DexArgs {
-    /// Attach to this running node instead of starting a `hypermesh --dev`.
-    #[arg(long, value_name = "URL")]
-    pub rpc_url: Option<String>,
-    /// Node binary to start [default: as for `transfers`].
-    #[arg(long, value_name = "PATH")]
-    pub node_bin: Option<PathBuf>,
-    /// Fresh accounts that send the load.
-    #[arg(long, default_value_t = 200)]
-    pub accounts: usize,
-    /// Swaps to submit; as many native transfers follow.
-    #[arg(long, default_value_t = 10_000)]
-    pub txs: usize,
-    /// Block interval of the started node.
-    #[arg(long, default_value_t = 500)]
-    pub block_time_ms: u64,
-    /// WebSocket connections to submit over.
-    #[arg(long, default_value_t = 4)]
-    pub connections: usize,
-    /// Outstanding requests per connection.
-    #[arg(long, default_value_t = 64)]
-    pub in_flight: usize,
-    /// CAES given to each account.
-    #[arg(long, default_value = "1000")]
-    pub fund: String,
-    /// Blocks the pre-signed transactions (and the swaps' deadlines) stay valid for.
-    #[arg(long, default_value_t = 4096)]
-    pub mortality: u64,
-    /// Give up after this many seconds with nothing accepted or finalized.
-    #[arg(long, default_value_t = 60)]
-    pub stall_secs: u64,
-}
-
-impl DexArgs {
-    fn validate(&self) -> anyhow::Result<()> {
-        if self.accounts < 2 {
-            bail!("--accounts must be at least 2 (each account pays the next)");
-        }
-        if self.txs == 0 || self.connections == 0 || self.in_flight == 0 {
-            bail!("--txs, --connections and --in-flight must be positive");
-        }
-        if self.txs > u32::MAX as usize / 2 {
-            bail!("--txs must fit in 31 bits");
-        }
-        Ok(())
-    }
-
-    fn pool(&self) -> PoolLimits {
-        node::pool_for(self.rpc_url.is_some(), self.txs, self.accounts)
-    }
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 async fn token_balance(wallet: &RpcWallet, token: u32, who: &AccountId) -> anyhow::Result<Balance> {
@@ -154,32 +107,36 @@ fn swap(token: u32, send_to: AccountId, deadline: u64) -> Call {
 }
 
 pub async fn run(args: DexArgs) -> anyhow::Result<String> {
-    args.validate()?;
-    let fund = parse_caes(&args.fund).context("--fund")?;
+    args.load.validate()?;
+    let fund = parse_caes(&args.load.fund).context("--fund")?;
     println!(
         "hypermesh-bench dex: {} accounts, {} swaps then {} CAES transfers, {} connections x {} in flight",
-        args.accounts, args.txs, args.txs, args.connections, args.in_flight
+        args.load.accounts, args.load.txs, args.load.txs, args.load.connections, args.load.in_flight
     );
     let opts = SpawnOptions {
-        binary: args.node_bin.clone().unwrap_or_else(node::default_binary),
-        block_time_ms: args.block_time_ms,
-        pool: args.pool(),
+        binary: args
+            .load
+            .node_bin
+            .clone()
+            .unwrap_or_else(node::default_binary),
+        block_time_ms: args.load.block_time_ms,
+        pool: args.load.pool(),
         instant_seal: false,
     };
-    let (spawned, url) = node::start_or_attach(args.rpc_url.as_deref(), &opts).await?;
+    let (spawned, url) = node::start_or_attach(args.load.rpc_url.as_deref(), &opts).await?;
     let measured = measure(&args, &url, fund).await;
     node::stop_started(spawned, measured.is_err());
     measured
 }
 
 async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<String> {
-    let pool_limits = args.pool();
+    let pool_limits = args.load.pool();
     let shape = LoadShape {
-        accounts: args.accounts,
-        connections: args.connections,
-        in_flight: args.in_flight,
-        stall_secs: args.stall_secs,
-        mortality: args.mortality,
+        accounts: args.load.accounts,
+        connections: args.load.connections,
+        in_flight: args.load.in_flight,
+        stall_secs: args.load.stall_secs,
+        mortality: args.load.mortality,
         fund,
         pool: pool_limits,
     };
@@ -192,12 +149,12 @@ async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<Str
 
     println!("[2/4] a token and its pool with CAES");
     let alice = hm_crypto::dev_keypair("alice").context("dev key alice")?;
-    let token = setup_pool(&wallet, &alice, args.mortality).await?;
+    let token = setup_pool(&wallet, &alice, args.load.mortality).await?;
     let swap_probe = submit_checked(
         &wallet,
         &keys[0],
         swap(token, keys[0].account_id(), u64::MAX),
-        args.mortality,
+        args.load.mortality,
         "a probe swap",
     )
     .await?;
@@ -205,7 +162,7 @@ async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<Str
         &wallet,
         &keys[0],
         hm_wallet::transfer_call(keys[1].account_id(), UNITS, false),
-        args.mortality,
+        args.load.mortality,
         "a probe CAES transfer",
     )
     .await?;
@@ -216,17 +173,17 @@ async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<Str
 
     println!(
         "[3/4] {} swaps of {} CAES for the token",
-        args.txs,
+        args.load.txs,
         SWAP_IN as f64 / UNITS as f64
     );
-    let shares = load::ring_shares(args.accounts, args.txs);
+    let shares = load::ring_shares(args.load.accounts, args.load.txs);
     let reserve_before = pool_of(&wallet, token).await?.reserve1;
     let mut held_before = Vec::with_capacity(keys.len());
     for kp in &keys {
         held_before.push(token_balance(&wallet, token, &kp.account_id()).await?);
     }
     let start_nonces = nonces(&wallet, &keys).await?;
-    let ctx = context(&wallet, args.mortality).await?;
+    let ctx = context(&wallet, args.load.mortality).await?;
     let deadline = ctx.valid_until;
     let per_sender = tokio::task::block_in_place(|| {
         keys.iter()
@@ -260,7 +217,7 @@ async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<Str
 
     println!(
         "[4/4] {} native CAES transfers (ring, the baseline)",
-        args.txs
+        args.load.txs
     );
     let native = native_ring(
         url,
@@ -268,7 +225,7 @@ async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<Str
         &wallet,
         &keys,
         &shares,
-        args.mortality,
+        args.load.mortality,
         &opts,
     )
     .await?;
@@ -291,12 +248,12 @@ async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<Str
         "swap_fee": swap_probe.fee.to_string(),
         "native_transfer_weight": native_probe.weight,
         "native_transfer_fee": native_probe.fee.to_string(),
-        "txs": args.txs,
-        "accounts": args.accounts,
-        "connections": args.connections,
-        "in_flight": args.in_flight,
-        "block_time_ms": if args.rpc_url.is_some() { None } else { Some(args.block_time_ms) },
-        "node": if args.rpc_url.is_some() { "attached" } else { "spawned" },
+        "txs": args.load.txs,
+        "accounts": args.load.accounts,
+        "connections": args.load.connections,
+        "in_flight": args.load.in_flight,
+        "block_time_ms": if args.load.rpc_url.is_some() { None } else { Some(args.load.block_time_ms) },
+        "node": if args.load.rpc_url.is_some() { "attached" } else { "spawned" },
         "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(1),
     })
     .to_string())
@@ -321,10 +278,10 @@ mod tests {
 
     #[test]
     fn defaults_are_valid_and_nonsense_is_refused() {
-        parse(&[]).validate().unwrap();
-        assert!(parse(&["--accounts", "1"]).validate().is_err());
-        assert!(parse(&["--txs", "0"]).validate().is_err());
-        assert!(parse(&["--connections", "0"]).validate().is_err());
+        parse(&[]).load.validate().unwrap();
+        assert!(parse(&["--accounts", "1"]).load.validate().is_err());
+        assert!(parse(&["--txs", "0"]).load.validate().is_err());
+        assert!(parse(&["--connections", "0"]).load.validate().is_err());
     }
 
     #[test]

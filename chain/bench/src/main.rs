@@ -9,6 +9,7 @@ mod dex;
 mod falcon;
 mod follow;
 mod load;
+mod load_args;
 #[cfg(test)]
 mod mock;
 mod node;
