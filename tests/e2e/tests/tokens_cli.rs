@@ -47,6 +47,11 @@ async fn create_mint_transfer_and_read_a_token_through_the_cli() -> anyhow::Resu
         wallet.balance(&alice).await?.reserved,
         alice_reserved + deposits
     );
+    // The deposits show as reserved CAES: 10 for the token, 0.1 + 7 × 0.001 for metadata.
+    assert_eq!(alice_reserved, 0);
+    let (ok, out, err) = cli(&["query", "balance", "//Alice", "--rpc-url", &url])?;
+    assert!(ok && out.contains("Reserved: 10.107 CAES"), "{out}\n{err}");
+    assert!(out.contains("Locked:   0 CAES"), "{out}");
 
     let (ok, out, err) = token(
         &[

@@ -60,6 +60,10 @@ pub fn query(cmd: QueryCommand) -> anyhow::Result<()> {
                 println!("Address:  {who}");
                 println!("Free:     {} CAES", format_caes(b.free));
                 println!("Reserved: {} CAES", format_caes(b.reserved));
+                println!(
+                    "Locked:   {} CAES (of the free balance)",
+                    format_caes(b.locked)
+                );
                 println!("Nonce:    {}", b.nonce);
                 Ok(())
             })
