@@ -275,11 +275,8 @@ async fn measure_chain(
         None
     };
 
-    println!(
-        "[5/6] {} native CAES transfers (ring, the baseline)",
-        args.load.txs
-    );
     let native = native_ring(
+        "[5/6]",
         url,
         &clients,
         &wallet,
@@ -364,8 +361,10 @@ pub(crate) async fn setup_load(
 }
 
 /// The baseline: `shares[a]` native transfers of 1 CAES from each account `a` to the next
-/// in the ring, signed up front and pushed through `run_load`.
+/// in the ring, signed up front and pushed through `run_load`, announced as `step`.
+#[allow(clippy::too_many_arguments)] // the run's setup, all of it needed
 pub(crate) async fn native_ring(
+    step: &str,
     url: &str,
     clients: &[WsClient],
     wallet: &RpcWallet,
@@ -374,6 +373,8 @@ pub(crate) async fn native_ring(
     mortality: u64,
     opts: &BatchOptions,
 ) -> anyhow::Result<Load> {
+    let txs: usize = shares.iter().sum();
+    println!("{step} {txs} native CAES transfers (ring, the baseline)");
     let n = keys.len();
     let next: Vec<AccountId> = (0..n).map(|a| keys[(a + 1) % n].account_id()).collect();
     let start_nonces = nonces(wallet, keys).await?;
@@ -511,18 +512,9 @@ pub async fn run(args: ContractsArgs) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Wrap {
-        #[command(flatten)]
-        args: ContractsArgs,
-    }
 
     fn parse(extra: &[&str]) -> ContractsArgs {
-        let mut argv = vec!["bench"];
-        argv.extend_from_slice(extra);
-        Wrap::try_parse_from(argv).unwrap().args
+        crate::load_args::parse_flags(extra)
     }
 
     #[test]

@@ -215,11 +215,8 @@ async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<Str
     let audit_ok = gained == paid_out;
     println!("      audit: accounts gained {gained} tokens, the pool paid {paid_out}");
 
-    println!(
-        "[4/4] {} native CAES transfers (ring, the baseline)",
-        args.load.txs
-    );
     let native = native_ring(
+        "[4/4]",
         url,
         &clients,
         &wallet,
@@ -262,18 +259,9 @@ async fn measure(args: &DexArgs, url: &str, fund: Balance) -> anyhow::Result<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Wrap {
-        #[command(flatten)]
-        args: DexArgs,
-    }
 
     fn parse(extra: &[&str]) -> DexArgs {
-        let mut argv = vec!["bench"];
-        argv.extend_from_slice(extra);
-        Wrap::try_parse_from(argv).unwrap().args
+        crate::load_args::parse_flags(extra)
     }
 
     #[test]

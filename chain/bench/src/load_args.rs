@@ -58,3 +58,22 @@ impl LoadArgs {
         node::pool_for(self.rpc_url.is_some(), self.txs, self.accounts)
     }
 }
+
+/// Parse `extra` as the flags of `T` (what `hypermesh-bench <command>` would get).
+#[cfg(test)]
+pub fn parse_flags<T: Args>(extra: &[&str]) -> T {
+    use clap::{FromArgMatches, Parser};
+    #[derive(Parser)]
+    struct Wrap<T: Args> {
+        #[command(flatten)]
+        args: T,
+    }
+    let mut argv = vec!["bench"];
+    argv.extend_from_slice(extra);
+    let matches = <Wrap<T> as clap::CommandFactory>::command()
+        .try_get_matches_from(argv)
+        .expect("the flags parse");
+    Wrap::<T>::from_arg_matches(&matches)
+        .expect("the flags parse")
+        .args
+}

@@ -73,6 +73,13 @@ async fn bad_queries_get_precise_errors() {
         ("tokens_list", json!([0, 101]), "between 1 and 100"),
         ("tokens_metadata", json!([0, "0x12"]), "`at`"),
     ];
+    // Arguments past the runtime APIs' 4 KiB cap are refused before they are decoded.
+    let oversized = format!("0x{}", "00".repeat(hm_runtime::MAX_API_ARGS_BYTES + 1));
+    let cases = cases.into_iter().chain([(
+        "state_call",
+        json!(["TokensApi_token", oversized]),
+        "it takes SCALE a token id (u32)",
+    )]);
     for (method, params, expected) in cases {
         let v = call(node.addr, method, params.clone()).await;
         let (code, message, _) = error_of(&v);
