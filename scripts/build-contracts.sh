@@ -81,7 +81,7 @@ rm -f "$OUT"/*.wasm
 built=0
 for manifest in "$CONTRACTS"/examples/*/Cargo.toml; do
     name="$(basename "$(dirname "$manifest")")"
-    wasm="$TARGET_DIR/$TRIPLE/release/hm_contract_${name}.wasm"
+    wasm="$TARGET_DIR/$TRIPLE/release/hm_contract_${name//-/_}.wasm"
     [ -f "$wasm" ] || die "expected $wasm after the build"
     size=$(stat -c %s "$wasm")
     [ "$size" -le "$CODE_CAP" ] || die "$name.wasm is $size bytes, over the ABI's $CODE_CAP-byte code cap"

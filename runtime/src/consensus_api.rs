@@ -105,8 +105,3 @@ pub fn current_validator_set(ext: &dyn Externalities) -> Vec<ValidatorSetEntry> 
 pub fn next_validator_set(ext: &dyn Externalities) -> Vec<ValidatorSetEntry> {
     staking::next_validator_set(ext)
 }
-
-/// The account holding every bonded planck.
-pub fn staking_pot_account() -> AccountId {
-    staking::pot_account()
-}

@@ -1,7 +1,8 @@
 //! The contracts pallet's queries in the runtime: dry runs and getters for RPC.
-use crate::EventRecord;
+use crate::{ContractRuntimeCalls, EventRecord};
 use alloc::vec::Vec;
 use hm_pallet_contracts as contracts;
+use hm_pallet_contracts::Config;
 use hm_primitives::{AccountId, Balance, H256};
 use hm_support::Externalities;
 use parity_scale_codec::Decode;
@@ -48,6 +49,7 @@ pub fn contracts_dry_run_call(
         gas_limit,
         storage_deposit_limit,
         input,
+        ContractRuntimeCalls::runtime_calls(),
     ))
 }
 
@@ -72,6 +74,7 @@ pub fn contracts_dry_run_instantiate(
         storage_deposit_limit,
         input,
         salt,
+        ContractRuntimeCalls::runtime_calls(),
     ))
 }
 

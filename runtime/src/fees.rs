@@ -9,6 +9,10 @@
 //! credited to the block author (or burned when the author could not receive it), so
 //! the refund comes from the same place: the author sends it back, or, for a burned
 //! fee, it is minted back. Issuance stays equal to the sum of balances.
+//!
+//! The author may be a stash whose bond locks all it held before this extrinsic. The
+//! refund returns part of the fee just credited on top of that, so it ignores the
+//! author's locks ([`caesar::refund_fee`]): a lock never makes the signer overpay.
 use crate::{caesar, dispatch_call, system, weights, Call};
 use hm_pallet_caesar::Liveness;
 use hm_primitives::{AccountId, Balance};
@@ -73,9 +77,10 @@ pub(crate) fn refund_unused_weight(
     let refunded = with_transaction(ext, |ext| match fee_recipient {
         // The signer authored the block: it paid the fee to itself.
         Some(author) if author == *who => Ok(()),
-        // A fresh author account may not keep enough to stay alive; then it goes, as a
-        // fee too small to credit would have been burned.
-        Some(author) => caesar::transfer(ext, &author, who, refund, Liveness::KeepAlive)
+        // A fresh author account (no locks: it did not exist before the fee) may not keep
+        // enough to stay alive; then it goes, as a fee too small to credit would have
+        // been burned.
+        Some(author) => caesar::refund_fee(ext, &author, who, refund)
             .or_else(|_| caesar::transfer(ext, &author, who, refund, Liveness::AllowDeath)),
         None => caesar::deposit(ext, who, refund),
     });

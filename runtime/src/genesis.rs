@@ -28,7 +28,7 @@ pub struct GenesisConfig {
     #[serde(default = "default_max_block_length")]
     pub max_block_length: u32,
     /// Staking parameters, the four-proof parameters and the genesis
-    /// validators (whose bonds move from their stashes to the staking pot).
+    /// validators (whose bonds stay in their stashes, under the staking lock).
     #[serde(default)]
     pub staking: staking::GenesisConfig,
 }

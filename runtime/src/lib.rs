@@ -11,6 +11,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 mod consensus_api;
+mod contract_calls;
 mod contracts;
 mod extrinsic;
 mod fees;
@@ -22,9 +23,10 @@ pub mod weights;
 
 pub use consensus_api::{
     current_validator_set, epoch_index, epoch_length, epoch_start, next_validator_set,
-    proof_params, staking_config, staking_ledger, staking_pot_account, stash_of_consensus_key,
-    validator_info, validator_set_for_block, ConsensusValidator,
+    proof_params, staking_config, staking_ledger, stash_of_consensus_key, validator_info,
+    validator_set_for_block, ConsensusValidator,
 };
+pub use contract_calls::{contract_may_call, ContractRuntimeCalls};
 pub use contracts::{
     contract_address, contracts_code, contracts_code_info, contracts_contract_info,
     contracts_dry_run_call, contracts_dry_run_instantiate, contracts_dry_run_upload,
@@ -96,7 +98,7 @@ hm_support::construct_runtime! {
         System(system): system::Pallet = 0,
         Caesar(caesar): caesar::Pallet = 1,
         Staking(staking): staking::Pallet = 2,
-        Contracts(contracts): contracts_pallet::Pallet = 3,
+        Contracts(contracts): contracts_pallet::Pallet<ContractRuntimeCalls> = 3,
         Tokens(tokens): tokens::Pallet = 4,
         Dex(dex): dex::Pallet = 5,
     }

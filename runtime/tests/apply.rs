@@ -30,8 +30,8 @@ fn transfer_happy_path_charges_fee_to_author_and_registers_key() {
     assert_eq!(free(&ext, &AUTHOR), outcome.fee);
     assert_eq!(nonce(&ext, &a), 1);
     assert_eq!(public_key_of(&ext, &a).as_ref(), Some(alice().public()));
-    // Alice's and Bob's funds, and the staking pot's floor.
-    assert_eq!(total_issuance(&ext), 2_000 * UNITS + ED);
+    // Alice's and Bob's funds: nothing else exists.
+    assert_eq!(total_issuance(&ext), 2_000 * UNITS);
     let events: Vec<_> = events(&ext)
         .into_iter()
         .map(|r| (r.phase, r.event))
@@ -382,7 +382,7 @@ fn root_call_by_the_root_key_works() {
         weights::EXTRINSIC_BASE + weights::ROOT_DISPATCH + hm_pallet_caesar::weights::SET_BALANCE
     );
     assert_eq!(free(&ext, &c), 7 * UNITS);
-    assert_eq!(total_issuance(&ext), 2_007 * UNITS + ED);
+    assert_eq!(total_issuance(&ext), 2_007 * UNITS);
     assert_issuance_matches(&ext.inner);
     // Nested root calls are root too.
     let nested = Call::Root(Box::new(root_set_balance(c, 8 * UNITS)));

@@ -245,7 +245,7 @@ fn token_upload_deploy_and_transfer_through_signed_extrinsics() {
 
     // Issuance is conserved: every planck is in one of these accounts.
     let pot = contracts::deposit_account();
-    let accounts = [a, b, AUTHOR, pot, token, staking_pot_account()];
+    let accounts = [a, b, AUTHOR, pot, token];
     let held: Balance = accounts.iter().map(|w| free(&ext, w)).sum();
     assert_eq!(total_issuance(&ext), held);
     assert_eq!(

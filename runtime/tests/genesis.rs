@@ -50,11 +50,8 @@ fn reads_a_chain_spec_patch() {
         Some(alice().public())
     );
     assert!(public_key_of(&ext, &bob().account_id()).is_none());
-    // The accounts and the staking pot's floor (the ED).
-    assert_eq!(
-        total_issuance(&ext),
-        1_000_000_000_000 * UNITS + 5 * UNITS + 1_000_000_000
-    );
+    // The accounts, and nothing else.
+    assert_eq!(total_issuance(&ext), 1_000_000_000_000 * UNITS + 5 * UNITS);
     assert_eq!(parameters(&ext).fees, config.fees);
 
     // Serialising writes balances as strings and reads back the same config.

@@ -1,7 +1,8 @@
 //! Staking composed into the runtime, with real Falcon signatures: calls
 //! through `apply_extrinsic`, block rewards, epoch rotation across
-//! `initialize_block`/`finalize_block`, the engine's runtime API and the
-//! root-only proof parameters.
+//! `initialize_block`/`finalize_block`, the engine's runtime API, the
+//! root-only proof parameters, and fee refunds by an author whose bond locks
+//! everything it holds.
 mod common;
 
 use common::*;
@@ -67,7 +68,9 @@ fn staking_calls_go_through_signed_extrinsics() {
         outcome.weight,
         weights::EXTRINSIC_BASE + staking::weights::BOND
     );
-    assert_eq!(free(&ext, &e), free_before - 2_000 * UNITS - outcome.fee);
+    // The bond stays in Eve's account, locked.
+    assert_eq!(free(&ext, &e), free_before - outcome.fee);
+    assert_eq!(locked_balance(&ext, &e), 2_000 * UNITS);
     assert_eq!(staking_ledger(&ext, &e).unwrap().active, 2_000 * UNITS);
     assert!(staking_events(&ext).contains(&StakingEvent::Bonded {
         stash: e,
@@ -329,4 +332,65 @@ fn the_hooks_weight_is_taken_before_any_extrinsic() {
         hm_pallet_system::block_weight(&ext),
         staking::weights::ON_INITIALIZE_EPOCH + staking::weights::ON_FINALIZE
     );
+}
+
+/// Bob's `destroy_accounts` of a token with no accounts: declared for a full step,
+/// it reports one share of it, so most of its fee is refunded by the block's author.
+/// Checks the charge is exactly the fee of the weight used, paid by Bob to the author.
+fn refunded_call_charges_the_weight_used(ext: &mut SigExt, ctx: &BlockContext) {
+    let call = Call::Tokens(pallet_tokens::Call::DestroyAccounts { token: 0 });
+    let declared = weights::EXTRINSIC_BASE + call.weight();
+    let xt = next_signed(ext, bob(), call);
+    let (b, author) = (bob().account_id(), ctx.author);
+    let (bob_before, author_before) = (free(ext, &b), free(ext, &author));
+    let outcome = apply_extrinsic(ext, ctx, &xt).expect("included");
+    assert_eq!(outcome.result, Ok(()));
+    assert!(outcome.weight < declared, "part of the weight is unused");
+    let exact = parameters(ext)
+        .fees
+        .fee(xt.len(), outcome.weight, 0)
+        .unwrap();
+    assert_eq!(outcome.fee, exact);
+    assert_eq!(free(ext, &b), bob_before - exact);
+    assert_eq!(free(ext, &author), author_before + exact);
+}
+
+#[test]
+fn an_author_whose_bond_locks_everything_still_refunds_unused_weight_exactly() {
+    let mut ext = chain_with(&validator_genesis());
+    let (d, ctx) = (dave().account_id(), block(1));
+    let set_dave = |free| {
+        Call::Root(Box::new(Call::Caesar(hm_pallet_caesar::Call::SetBalance {
+            who: d,
+            free,
+        })))
+    };
+    // Dave bonds 9000 CAES, and root leaves him exactly that (a Falcon signature's
+    // length varies, so no fee can be foreseen to bond the last planck).
+    let bond_extra = staking_call(staking::Call::BondExtra {
+        value: 8_000 * UNITS,
+    });
+    apply_ok(&mut ext, &ctx, dave(), bond_extra);
+    apply_ok(&mut ext, &ctx, alice(), set_dave(BOND + 8_000 * UNITS));
+    assert_eq!(locked_balance(&ext, &d), free(&ext, &d));
+    assert_eq!(hm_pallet_caesar::usable_balance(&ext, &d), 0);
+    // Bob creates a token and starts destroying it.
+    let create = Call::Tokens(pallet_tokens::Call::Create { min_balance: 1 });
+    apply_ok(&mut ext, &ctx, bob(), create);
+    let start = Call::Tokens(pallet_tokens::Call::StartDestroy { token: 0 });
+    apply_ok(&mut ext, &ctx, bob(), start);
+    finalize_checked(&mut ext, &ctx);
+
+    // Dave authors: the fee is credited to him, and the refund leaves him whole.
+    let ctx = block_by(2, dave());
+    initialize_block(&mut ext, &ctx);
+    refunded_call_charges_the_weight_used(&mut ext, &ctx);
+    // Root lowers Dave's free balance below his bond: the lock then freezes all of it,
+    // the fee credited on top too, and still the refund goes back in full.
+    apply_ok(&mut ext, &ctx, alice(), set_dave(100 * UNITS));
+    assert!(hm_pallet_caesar::frozen_balance(&ext, &d) > 100 * UNITS);
+    refunded_call_charges_the_weight_used(&mut ext, &ctx);
+    assert_eq!(hm_pallet_caesar::usable_balance(&ext, &d), 0);
+    finalize_checked(&mut ext, &ctx);
+    assert_issuance_matches(&ext.inner);
 }

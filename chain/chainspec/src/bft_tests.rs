@@ -64,12 +64,9 @@ fn local_is_four_bft_validators_with_real_plots() {
     assert!(set
         .iter()
         .all(|v| v.public_key.account_id() == v.consensus_key));
-    // Every account genesis creates: the six dev accounts (four of them validators) and
-    // the staking pot.
-    let holders = hm_crypto::DEV_ACCOUNTS
-        .iter()
-        .map(|name| dev_account(name))
-        .chain([hm_runtime::staking_pot_account()]);
+    // Every account genesis creates: the six dev accounts, four of them validators
+    // whose bonds stay in their accounts, locked.
+    let holders = hm_crypto::DEV_ACCOUNTS.iter().map(|name| dev_account(name));
     let sum: u128 = holders
         .map(|who| {
             let (free, reserved, _) = hm_runtime::account_summary(&state, &who);
@@ -77,10 +74,7 @@ fn local_is_four_bft_validators_with_real_plots() {
         })
         .sum();
     assert_eq!(hm_runtime::total_issuance(&state), sum);
-    assert_eq!(
-        sum,
-        6 * DEV_BALANCE + hm_runtime::DEFAULT_EXISTENTIAL_DEPOSIT
-    );
+    assert_eq!(sum, 6 * DEV_BALANCE);
 }
 
 #[test]

@@ -205,7 +205,17 @@ pub fn deposit_event(topics: &[Hash], data: &[u8]) {
     }
 }
 
-/// Output of the last `call`/`instantiate` (the callee's return or revert data).
+/// Dispatches the SCALE-encoded runtime call `call` (build it with [`crate::runtime`])
+/// with this contract as the signed origin. A failure rolls the call back and is
+/// returned; the contract decides whether to revert.
+pub fn call_runtime(call: &[u8]) -> Result<(), crate::runtime::RuntimeCallError> {
+    // SAFETY: the buffer is live for the call.
+    let status = unsafe { sys::call_runtime(call.as_ptr(), len_i32(call.len())) };
+    crate::runtime::RuntimeCallError::check(status, return_data)
+}
+
+/// Output of the last `call`/`instantiate` (the callee's return or revert data), or the
+/// error of the last failed `call_runtime`.
 pub fn return_data() -> Vec<u8> {
     // SAFETY: no pointers involved.
     let len = optional_len(unsafe { sys::return_data_len() }).unwrap_or_else(|| trap());

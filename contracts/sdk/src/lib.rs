@@ -9,6 +9,7 @@
 //! * [`StorageValue`] and [`StorageMap`]: typed, SCALE-encoded storage;
 //! * [`event!`] and [`Event`]: events with up to four topics;
 //! * [`CallBuilder`] and [`InstantiateBuilder`]: cross-contract calls with typed statuses;
+//! * [`runtime`]: runtime calls (CAES, tokens, DEX swaps) for `env::call_runtime`;
 //! * a bump allocator and a panic handler that reverts (wasm32, default features).
 //!
 //! Host functions exist only on wasm32: on other targets this crate offers the pure parts
@@ -23,6 +24,7 @@ pub mod codec;
 pub mod dispatch;
 pub mod event;
 mod macros;
+pub mod runtime;
 pub mod selector;
 pub mod storage;
 

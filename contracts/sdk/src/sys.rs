@@ -50,6 +50,7 @@ extern "C" {
         salt_len: i32,
         address_out_ptr: *mut u8,
     ) -> i32;
+    pub fn call_runtime(call_ptr: *const u8, call_len: i32) -> i32;
     pub fn return_data_len() -> i32;
     pub fn return_data_read(out_ptr: *mut u8);
 

@@ -43,6 +43,7 @@ const ABI: &[(&str, &[Ty], &[Ty])] = {
             &[I32, I32, I64, I32, I32, I32, I32, I32],
             &[I32],
         ),
+        ("call_runtime", &[I32, I32], &[I32]),
         ("return_data_len", &[], &[I32]),
         ("return_data_read", &[I32], &[]),
         ("blake3", &[I32, I32, I32], &[]),
@@ -58,7 +59,7 @@ const MAX_LOCALS: u64 = 1024;
 const MAX_PARAMS: usize = 128;
 const MAX_PAGES: u64 = 16;
 const MAX_TABLE_ELEMENTS: u64 = 1024;
-const EXAMPLES: &[&str] = &["caller", "multisig", "token", "voting"];
+const EXAMPLES: &[&str] = &["caller", "limit-order", "multisig", "token", "voting"];
 
 /// WebAssembly 1.0 plus what the ABI does not refuse and our build uses: sign extension,
 /// non-trapping float-to-int, and of bulk memory only `memory.copy`/`memory.fill`.

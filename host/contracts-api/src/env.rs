@@ -28,6 +28,11 @@ pub enum CallStatus {
     Reentrancy = 6,
     /// Instantiate: the address is already in use.
     AddressInUse = 7,
+    /// `call_runtime`: the call was dispatched and failed; its changes were rolled back
+    /// and the return data holds the SCALE `(pallet index, error index)` of the error.
+    RuntimeCallFailed = 8,
+    /// `call_runtime`: not a runtime call, or one contracts may not make; nothing ran.
+    RuntimeCallRefused = 9,
 }
 
 impl CallStatus {
@@ -44,6 +49,25 @@ pub struct CallResult {
     pub output: Vec<u8>,
     /// Gas the callee used, at most the limit it was given.
     pub gas_used: u64,
+}
+
+/// What `call_runtime` did with a SCALE-encoded runtime call (see
+/// [`ContractEnv::call_runtime`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuntimeCallOutcome {
+    /// The call ran as the contract's signed origin; `gas_used` is its actual weight in
+    /// gas (at most what it declared). `error` is `Some((pallet index, error index))`
+    /// when it failed, its changes rolled back.
+    Dispatched {
+        gas_used: u64,
+        error: Option<(u8, u8)>,
+    },
+    /// Not a runtime call, or a call contracts may not make: nothing ran, nothing is
+    /// charged beyond the host function's own price.
+    Refused,
+    /// The call declares more weight than the gas left: nothing ran, and the frame
+    /// runs out of gas, as it would have paying for the call.
+    OutOfGas,
 }
 
 /// An environment operation failed in a way that ends the frame.
@@ -116,6 +140,15 @@ pub trait ContractEnv {
     fn falcon_verify(&mut self, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool;
     /// Debug text from the contract; print it on dev chains, ignore it elsewhere.
     fn debug_log(&mut self, message: &str);
+    /// Dispatch the SCALE-encoded runtime call `call` with this contract as the signed
+    /// origin, as `pallet-contracts`' `call_runtime`: the runtime decides which calls
+    /// contracts may make, the call's declared weight must fit in `gas_left`, and its
+    /// changes roll back with it on failure (and with the frame). An environment
+    /// without a runtime refuses every call.
+    fn call_runtime(&mut self, call: &[u8], gas_left: u64) -> Result<RuntimeCallOutcome, EnvError> {
+        let _ = (call, gas_left);
+        Ok(RuntimeCallOutcome::Refused)
+    }
     /// Original wasm of `code_hash`, for recompiling when no cached artifact exists
     /// (fresh node, wiped cache). Compiling this way costs no gas: gas must not depend
     /// on a node's cache.

@@ -21,7 +21,7 @@ mod error;
 
 pub use engine::{ContractEngine, Entry, ExecOutcome, ExecReturn, PrepareOutcome, PreparedCode};
 pub use env::{
-    contract_address, CallResult, CallStack, CallStatus, ContractEnv, EnvError,
+    contract_address, CallResult, CallStack, CallStatus, ContractEnv, EnvError, RuntimeCallOutcome,
     CONTRACT_ADDRESS_DOMAIN,
 };
 pub use error::{ExecError, Trap, TrapKind, UploadError};

@@ -17,6 +17,9 @@ pub const MAX_STORAGE_VALUE_BYTES: usize = 16 * 1024;
 pub const MAX_EVENT_TOPICS: usize = 4;
 /// Largest event payload.
 pub const MAX_EVENT_DATA_BYTES: usize = 16 * 1024;
+/// Largest SCALE-encoded runtime call a contract may pass to `call_runtime`: a 4-hop
+/// swap is about 100 bytes, token metadata at its bounds a few hundred.
+pub const MAX_RUNTIME_CALL_BYTES: usize = 2 * 1024;
 
 /// Default cap of the on-disk artifact cache: room for several hundred contracts
 /// (an artifact of the largest accepted code is a few MiB).
@@ -197,6 +200,9 @@ pub struct GasSchedule {
     pub call_base: u64,
     /// `instantiate`, on top of the gas the new contract's `deploy` uses.
     pub instantiate_base: u64,
+    /// `call_runtime`, before the call's bytes and on top of the call's own weight
+    /// (converted to gas by the runtime): decoding, filtering, the rollback overlay.
+    pub call_runtime_base: u64,
     /// `blake3`, before bytes.
     pub blake3_base: u64,
     /// Per byte hashed.
@@ -227,6 +233,7 @@ impl Default for GasSchedule {
             event_per_byte: 2,
             call_base: 60_000,
             instantiate_base: 200_000,
+            call_runtime_base: 20_000, // estimate: decode + overlay, ~5 µs
             blake3_base: 500,
             blake3_per_byte: 1,          // ~0.25 ns/byte
             falcon_verify_base: 400_000, // ~85 µs for Falcon-1024

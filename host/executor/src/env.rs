@@ -3,5 +3,5 @@
 //! executor's own paths and for existing users of `hm_executor`.
 
 pub use hm_contracts_api::{
-    contract_address, CallResult, CallStack, CallStatus, ContractEnv, EnvError,
+    contract_address, CallResult, CallStack, CallStatus, ContractEnv, EnvError, RuntimeCallOutcome,
 };

@@ -406,3 +406,36 @@ fn environment_refusal_traps_the_frame() {
         other => panic!("expected environment trap, got {other:?}"),
     }
 }
+
+#[test]
+fn call_runtime_without_a_runtime_refuses_and_checks_its_bounds() {
+    let exec = executor();
+    let mut world = World::default();
+    let imports = r#"
+        (import "hm" "call_runtime" (func $call_runtime (param i32 i32) (result i32)))
+        (import "hm" "return_data_len" (func $rdl (result i32)))"#;
+    // The input is the call's pointer and length, little-endian i32s.
+    let body = r#"
+        (call $input_read (i32.const 0))
+        (i32.store (i32.const 16)
+          (call $call_runtime (i32.load (i32.const 0)) (i32.load (i32.const 4))))
+        (i32.store (i32.const 20) (call $rdl))
+        (call $return_value (i32.const 0) (i32.const 16) (i32.const 8))"#;
+    install(&exec, &mut world, C, &contract(imports, body));
+    let mut call = |ptr: i32, len: i32| {
+        let input = [ptr.to_le_bytes(), len.to_le_bytes()].concat();
+        run(&exec, &mut world, C, Entry::Call, &input, GAS)
+    };
+
+    // A test environment has no runtime: status 9 (refused), no return data.
+    assert_eq!(i32s(&ok_output(&call(64, 35))), vec![9, 0]);
+    let trap = |out: hm_executor::ExecOutcome, expect: &str| match out.result {
+        Err(ExecError::Trap(t)) => assert!(t.message.contains(expect), "{}", t.message),
+        other => panic!("expected a trap, got {other:?}"),
+    };
+    // Past the 2 KiB cap (a negative length reads as huge): a limit trap.
+    trap(call(64, 2 * 1024 + 1), "exceeds 2048");
+    trap(call(64, -1), "exceeds 2048");
+    // Within the cap but past the end of memory (one page): a bad pointer.
+    trap(call(65_536 - 10, 35), "outside linear memory");
+}

@@ -11,13 +11,17 @@
 //!
 //! Named locks (see [`locks`]) freeze part of an account's free balance: it stays in
 //! the account and counts everywhere free balance does, but transfers, fees and
-//! reserves may only take the usable part, `free - frozen`.
+//! reserves may only take the usable part, `free - frozen`. Only root's `set_balance`,
+//! a slash's [`burn_from`] and a fee's [`refund_fee`] ignore locks.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+mod forced;
+#[cfg(test)]
+mod forced_tests;
 #[cfg(test)]
 mod issuance_tests;
 pub mod locks;
@@ -33,7 +37,10 @@ mod tests;
 mod types;
 pub mod weights;
 
-pub use locks::{extend_lock, frozen_balance, locks, remove_lock, set_lock, usable_balance};
+pub use forced::{burn_from, refund_fee};
+pub use locks::{
+    all_locks, extend_lock, frozen_balance, locks, remove_lock, set_lock, usable_balance,
+};
 pub use reserves::{reserve, reserved_balance, unreserve};
 pub use types::*;
 
@@ -149,6 +156,9 @@ pub enum Event {
     /// A lock was removed (by its owner pallet, as expired, or with its account).
     #[codec(index = 9)]
     Unlocked { who: AccountId, id: LockIdentifier },
+    /// Free balance was burned by another pallet (a slash), locks notwithstanding.
+    #[codec(index = 10)]
+    Burned { who: AccountId, amount: Balance },
 }
 
 fn deposit_event(ext: &mut dyn Externalities, event: Event) {
@@ -269,13 +279,26 @@ pub fn transfer(
     value: Balance,
     liveness: Liveness,
 ) -> Result<(), Error> {
+    let frozen = frozen_balance(ext, from);
+    move_free(ext, from, to, value, liveness, frozen)
+}
+
+/// [`transfer`] with `frozen` as the part of `from`'s free balance that may not move
+/// (0 for a lock-ignoring move, see `forced`).
+pub(crate) fn move_free(
+    ext: &mut dyn Externalities,
+    from: &AccountId,
+    to: &AccountId,
+    value: Balance,
+    liveness: Liveness,
+    frozen: Balance,
+) -> Result<(), Error> {
     let ed = existential_deposit(ext);
     let sender = account(ext, from).unwrap_or_default();
     let sender_free = sender
         .free
         .checked_sub(value)
         .ok_or(Error::InsufficientBalance)?;
-    let frozen = frozen_balance(ext, from);
     if value > sender.free.saturating_sub(frozen) {
         return Err(Error::LiquidityRestrictions);
     }
@@ -690,14 +713,7 @@ impl hm_support::Pallet for Pallet {
 /// Every `Locks` entry belongs to an existing account and holds 1 to `MAX_LOCKS`
 /// locks, with distinct ids and no zero amount.
 fn check_locks(ext: &dyn Externalities) -> Result<(), &'static str> {
-    let prefix = value_key(PALLET, b"Locks");
-    for (key, raw) in hm_support::iter_prefix(ext, &prefix) {
-        let who = key
-            .get(prefix.len() + 16..)
-            .and_then(|mut rest| AccountId::decode(&mut rest).ok())
-            .ok_or("a lock entry's key does not decode")?;
-        let stored = Vec::<BalanceLock>::decode(&mut &raw[..])
-            .map_err(|_| "an account's locks do not decode")?;
+    for (who, stored) in all_locks(ext)? {
         if account(ext, &who).is_none() {
             return Err("a lock belongs to an account that does not exist");
         }

@@ -18,22 +18,45 @@
 //!   the sender (and burn its dust) while any lock is active is refused the same way:
 //!   reaping would destroy locked funds.
 //! - A lock may exceed the free balance: it then freezes all of it. Root's
-//!   `set_balance` is not restricted by locks.
+//!   `set_balance` is not restricted by locks, nor are a slash's [`crate::burn_from`]
+//!   and the fee refund [`crate::refund_fee`] (see `forced.rs`).
 //! - When an account is removed (a transfer reaping it, which needs no active lock, or
 //!   root's `set_balance` below the ED), its `Locks` entry is removed too, with an
 //!   `Unlocked` event per lock, so no lock outlives its account.
 use crate::{
-    account, deposit_event, storage, BalanceLock, Error, Event, LockIdentifier, MAX_LOCKS,
+    account, deposit_event, storage, BalanceLock, Error, Event, LockIdentifier, MAX_LOCKS, PALLET,
 };
 use alloc::vec::Vec;
 use hm_pallet_system as system;
-use hm_primitives::{AccountId, Balance, BlockNumber};
+use hm_primitives::{storage_key::value_key, AccountId, Balance, BlockNumber};
 use hm_support::{get, put, Externalities};
+use parity_scale_codec::Decode;
 
 /// `who`'s stored locks, in the order they were added. May include locks that have
 /// expired at the current block but were not yet removed (see the module docs).
 pub fn locks(ext: &dyn Externalities, who: &AccountId) -> Vec<BalanceLock> {
     get(ext, &storage::locks(who)).unwrap_or_default()
+}
+
+/// Every stored `Locks` entry as `(account, its locks)`, in key order, for invariant
+/// checks (it walks the whole map). Refused when an entry's key or value does not decode.
+pub fn all_locks(
+    ext: &dyn Externalities,
+) -> Result<Vec<(AccountId, Vec<BalanceLock>)>, &'static str> {
+    let prefix = value_key(PALLET, b"Locks");
+    // A map key is the prefix, a 16-byte hash of the account, then the account.
+    let skip = prefix.len() + 16;
+    hm_support::iter_prefix(ext, &prefix)
+        .map(|(key, raw)| {
+            let who = key
+                .get(skip..)
+                .and_then(|mut rest| AccountId::decode(&mut rest).ok())
+                .ok_or("a lock entry's key does not decode")?;
+            let stored = Vec::<BalanceLock>::decode(&mut &raw[..])
+                .map_err(|_| "an account's locks do not decode")?;
+            Ok((who, stored))
+        })
+        .collect()
 }
 
 /// The largest amount of `who`'s locks active at the current block (0 without any).

@@ -106,7 +106,7 @@ fn populated_state(engine: &Arc<Executor>) -> CountingExt {
 }
 
 fn signed_ok(ext: &mut CountingExt, who: AccountId, call: Call) -> DispatchOutcome {
-    let outcome = dispatch(ext, Origin::Signed(who), call);
+    let outcome = dispatch(ext, Origin::Signed(who), call, None);
     assert_eq!(outcome.result, Ok(()));
     outcome
 }

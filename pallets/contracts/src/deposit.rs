@@ -4,8 +4,8 @@
 //! `TotalDeposits` records what the pot owes. The pot also keeps a floor of at least the
 //! existential deposit, minted once the first time anything is held (Caesar would reap
 //! an account below the ED, so paying out the last deposit must not empty it). Minting
-//! keeps `TotalIssuance == Σ(free + reserved)`; the staking pallet mints its pot's floor
-//! the same way at genesis.
+//! keeps `TotalIssuance == Σ(free + reserved)`. (Caesar's reserves came later; moving
+//! these deposits onto them is a storage migration not yet written.)
 //!
 //! Storage deposits of an execution are metered in memory ([`DepositMeter`], rolled back
 //! with each failed frame) and settled once, when the execution succeeds: the signer pays

@@ -4,7 +4,7 @@
 //! (callers may pass the node's query overlay as it is). The block number and timestamp
 //! are those of the state's block (the best block, for RPC queries).
 use crate::exec::{self, Outcome, Request};
-use crate::{ContractError, DryRunResult, Error, UploadDryRun};
+use crate::{ContractError, DryRunResult, EncodedCalls, Error, UploadDryRun};
 use alloc::vec::Vec;
 use hm_pallet_system as system;
 use hm_primitives::{AccountId, Balance, H256};
@@ -32,7 +32,7 @@ fn discarded(
             output: outcome.output,
             reverted: outcome.reverted,
             gas_used: outcome.gas_used,
-            gas_required: outcome.gas_used,
+            gas_required: outcome.gas_used.saturating_add(outcome.gas_headroom),
             storage_deposit: outcome.storage_deposit,
             events,
             error: outcome.result.err(),
@@ -51,6 +51,7 @@ fn discarded(
 }
 
 /// What `Call::Call` would do if `origin` submitted it now.
+#[allow(clippy::too_many_arguments)] // the extrinsic's arguments plus the state
 pub fn dry_run_call(
     ext: &mut dyn Externalities,
     origin: AccountId,
@@ -59,6 +60,7 @@ pub fn dry_run_call(
     gas_limit: u64,
     storage_deposit_limit: Option<Balance>,
     input: Vec<u8>,
+    runtime_calls: Option<&'static dyn EncodedCalls>,
 ) -> DryRunResult {
     let request = Request {
         origin,
@@ -66,6 +68,7 @@ pub fn dry_run_call(
         gas_limit,
         storage_deposit_limit,
         input,
+        runtime_calls,
     };
     discarded(ext, |ext| exec::call(ext, request, &dest, true))
 }
@@ -82,6 +85,7 @@ pub fn dry_run_instantiate(
     storage_deposit_limit: Option<Balance>,
     input: Vec<u8>,
     salt: Vec<u8>,
+    runtime_calls: Option<&'static dyn EncodedCalls>,
 ) -> DryRunResult {
     let request = Request {
         origin,
@@ -89,6 +93,7 @@ pub fn dry_run_instantiate(
         gas_limit,
         storage_deposit_limit,
         input,
+        runtime_calls,
     };
     discarded(ext, |ext| {
         exec::instantiate(ext, request, &code_hash, &salt, true)

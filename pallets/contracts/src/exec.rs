@@ -4,8 +4,8 @@ use crate::deposit::{self, DepositMeter};
 use crate::frame::Frame;
 use crate::{
     code_info, contract_info, deposit_event, gas_to_weight, storage, ContractError, ContractInfo,
-    DispatchOutcome, Error, Event, StorageDeposit, MAX_CALL_DEPTH, MAX_GAS_PER_EXTRINSIC,
-    MAX_SALT_BYTES,
+    DispatchOutcome, EncodedCalls, Error, Event, StorageDeposit, MAX_CALL_DEPTH,
+    MAX_GAS_PER_EXTRINSIC, MAX_SALT_BYTES,
 };
 use alloc::{format, string::String, string::ToString, sync::Arc, vec::Vec};
 use hm_contracts_api::{contract_address, CallStack, ContractEngine, Entry, ExecError, TrapKind};
@@ -21,6 +21,8 @@ pub(crate) struct Request {
     pub gas_limit: u64,
     pub storage_deposit_limit: Option<Balance>,
     pub input: Vec<u8>,
+    /// What the contracts' `call_runtime` dispatches to (`None`: refused).
+    pub runtime_calls: Option<&'static dyn EncodedCalls>,
 }
 
 /// State shared by all frames of one execution.
@@ -38,6 +40,10 @@ pub struct Execution {
     pub(crate) env_error: Option<Error>,
     /// `debug_log` text, collected for dry runs when the engine prints it.
     pub(crate) debug: Option<Vec<String>>,
+    pub(crate) runtime_calls: Option<&'static dyn EncodedCalls>,
+    /// The most gas a runtime call needed beyond what it used (declared − actual): what a
+    /// gas limit set to the gas used would lack.
+    pub(crate) gas_headroom: u64,
 }
 
 /// How a frame ended.
@@ -161,6 +167,8 @@ pub(crate) struct Outcome {
     pub output: Vec<u8>,
     pub reverted: bool,
     pub gas_used: u64,
+    /// See [`Execution::gas_headroom`].
+    pub gas_headroom: u64,
     pub storage_deposit: StorageDeposit,
     pub contract: Option<AccountId>,
     pub debug_messages: Vec<String>,
@@ -173,6 +181,7 @@ impl Outcome {
             output: Vec::new(),
             reverted: false,
             gas_used: 0,
+            gas_headroom: 0,
             storage_deposit: StorageDeposit::default(),
             contract,
             debug_messages: Vec::new(),
@@ -257,6 +266,8 @@ fn begin(
         refusal: None,
         env_error: None,
         debug,
+        runtime_calls: request.runtime_calls,
+        gas_headroom: 0,
     })
 }
 
@@ -310,6 +321,7 @@ fn run_root(
         output,
         reverted,
         gas_used,
+        gas_headroom: exec.gas_headroom,
         contract,
         debug_messages: exec.debug.unwrap_or_default(),
     }

@@ -14,6 +14,7 @@ use crate::{
 use alloc::{format, string::ToString, vec::Vec};
 use hm_contracts_api::{
     contract_address, CallResult, CallStatus, ContractEnv, Entry, EnvError, ExecError,
+    RuntimeCallOutcome,
 };
 use hm_pallet_caesar as caesar;
 use hm_primitives::{AccountId, Balance, H256};
@@ -311,6 +312,16 @@ impl ContractEnv for Frame<'_> {
                 messages.push(message.to_string());
             }
         }
+    }
+
+    fn call_runtime(&mut self, call: &[u8], gas_left: u64) -> Result<RuntimeCallOutcome, EnvError> {
+        Ok(crate::runtime_calls::call_runtime(
+            self.ext,
+            self.exec,
+            self.address,
+            call,
+            gas_left,
+        ))
     }
 
     fn code(&mut self, code_hash: &H256) -> Option<Vec<u8>> {

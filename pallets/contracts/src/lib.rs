@@ -29,6 +29,7 @@ pub mod deposit;
 mod dry_run;
 mod exec;
 pub mod frame;
+mod runtime_calls;
 mod runtime_pallet;
 mod types;
 pub mod weights;
@@ -41,6 +42,8 @@ mod tests;
 pub use deposit::deposit_account;
 pub use dry_run::{dry_run_call, dry_run_instantiate, dry_run_upload};
 pub use hm_contracts_api::{contract_address, ContractEngine};
+pub use hm_support::EncodedCalls;
+pub use runtime_calls::{weight_to_gas, Config};
 pub use runtime_pallet::Pallet;
 pub use types::*;
 
@@ -380,9 +383,15 @@ pub(crate) fn upload_base_weight(code_len: usize) -> Weight {
         .saturating_add(weights::UPLOAD_CODE)
 }
 
-/// Run `call` as `origin`. The caller rolls state back on `Err` (the runtime's
-/// `with_transaction`); `actual_weight` is valid either way.
-pub fn dispatch(ext: &mut dyn Externalities, origin: Origin, call: Call) -> DispatchOutcome {
+/// Run `call` as `origin`, with `runtime_calls` serving the contracts' `call_runtime`.
+/// The caller rolls state back on `Err` (the runtime's `with_transaction`);
+/// `actual_weight` is valid either way.
+pub fn dispatch(
+    ext: &mut dyn Externalities,
+    origin: Origin,
+    call: Call,
+    runtime_calls: Option<&'static dyn EncodedCalls>,
+) -> DispatchOutcome {
     let who = match system::ensure_signed(origin) {
         Ok(who) => who,
         Err(e) => {
@@ -415,6 +424,7 @@ pub fn dispatch(ext: &mut dyn Externalities, origin: Origin, call: Call) -> Disp
                 gas_limit,
                 storage_deposit_limit,
                 input,
+                runtime_calls,
             };
             let outcome = exec::instantiate(ext, request, &code_hash, &salt, false);
             outcome.into_dispatch(weights::INSTANTIATE)
@@ -432,6 +442,7 @@ pub fn dispatch(ext: &mut dyn Externalities, origin: Origin, call: Call) -> Disp
                 gas_limit,
                 storage_deposit_limit,
                 input,
+                runtime_calls,
             };
             exec::call(ext, request, &dest, false).into_dispatch(weights::CALL)
         }

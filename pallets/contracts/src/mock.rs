@@ -85,7 +85,7 @@ pub fn new_ext_with(engine: Arc<dyn ContractEngine>) -> TestExt {
 pub fn dispatch_as(ext: &mut TestExt, who: AccountId, call: Call) -> DispatchOutcome {
     let mut outcome = None;
     let _ = hm_support::with_transaction(ext, |ext| {
-        let o = dispatch(ext, Origin::Signed(who), call);
+        let o = dispatch(ext, Origin::Signed(who), call, None);
         let result = o.result;
         outcome = Some(o);
         result
@@ -169,7 +169,7 @@ pub fn call_msg(dest: AccountId, value: Balance, input: Vec<u8>) -> Call {
 
 /// Dry-run a call and decode its output as `T`; panics unless it succeeded.
 pub fn query<T: Decode>(ext: &mut TestExt, dest: AccountId, input: Vec<u8>) -> T {
-    let r = crate::dry_run_call(ext, ALICE, dest, 0, GAS, None, input);
+    let r = crate::dry_run_call(ext, ALICE, dest, 0, GAS, None, input, None);
     assert_eq!(r.error, None, "query failed: {r:?}");
     T::decode(&mut &r.output[..]).expect("output decodes")
 }

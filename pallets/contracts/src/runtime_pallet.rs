@@ -7,9 +7,10 @@ use hm_primitives::storage_key::value_key;
 use hm_support::metadata::{constant, storage_map, storage_value};
 use hm_support::{iter_prefix, DispatchErrorWithPostInfo, PostDispatchInfo};
 
-pub struct Pallet;
+/// The pallet in the runtime's list, configured by `C` (which serves `call_runtime`).
+pub struct Pallet<C: Config = ()>(core::marker::PhantomData<C>);
 
-impl hm_support::Pallet for Pallet {
+impl<C: Config> hm_support::Pallet for Pallet<C> {
     const INDEX: u8 = PALLET_INDEX;
     const NAME: &'static str = "Contracts";
     type Call = Call;
@@ -31,7 +32,7 @@ impl hm_support::Pallet for Pallet {
         let DispatchOutcome {
             result,
             actual_weight,
-        } = dispatch(ext, origin, call);
+        } = dispatch(ext, origin, call, C::runtime_calls());
         let post_info = PostDispatchInfo { actual_weight };
         match result {
             Ok(()) => Ok(post_info),

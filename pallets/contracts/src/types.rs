@@ -74,9 +74,10 @@ pub struct DryRunResult {
     pub reverted: bool,
     /// Gas the run consumed.
     pub gas_used: u64,
-    /// Gas limit to submit the same call with. Equal to `gas_used`: a contract that
-    /// branches on `gas_left` or hands sub-calls a fixed gas limit may need more, so
-    /// clients add a margin.
+    /// Gas limit to submit the same call with: `gas_used`, plus the most any runtime call
+    /// declared beyond what it used (its declared weight must fit in the gas left before
+    /// it runs). A contract that branches on `gas_left` or hands sub-calls a fixed gas
+    /// limit may need more, so clients add a margin.
     pub gas_required: u64,
     /// Net storage deposit the signer would pay or get back.
     pub storage_deposit: StorageDeposit,

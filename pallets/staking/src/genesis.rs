@@ -2,8 +2,8 @@
 //! balances as decimal strings, read from strings or numbers).
 //!
 //! Build order: System, then Caesar (which funds the stashes), then Staking.
-//! Each genesis bond is transferred from its stash, which must keep the
-//! existential deposit: its genesis balance must be at least `bond + ED`.
+//! Each genesis bond is locked in its stash, which must hold at least `bond`
+//! (funds another pallet's genesis locked do not count).
 use crate::*;
 use alloc::{collections::BTreeSet, string::String};
 use serde::{Deserialize, Serialize};
@@ -153,16 +153,9 @@ impl GenesisConfig {
         put(ext, &storage::current_epoch(), &EpochIndex::default());
         put(ext, &storage::next_prune_epoch(), &EpochIndex::default());
         put(ext, &storage::total_held(), &Balance::default());
-        let pot = pot_account();
-        if caesar::account(ext, &pot).is_none() {
-            // The pot's floor: it can then pay out every bond without being reaped.
-            let floor = caesar::existential_deposit(ext);
-            caesar::deposit(ext, &pot, floor)
-                .map_err(|_| "cannot endow the staking pot with the existential deposit")?;
-        }
         for (v, (key, key_id)) in self.validators.iter().zip(keys) {
             dispatch(ext, Origin::Signed(v.stash), Call::Bond { value: v.bond }).map_err(|_| {
-                "a genesis validator's stash cannot fund its bond and keep the existential deposit"
+                "a genesis validator's stash cannot fund its bond from its usable balance"
             })?;
             if let GenesisKey::Full(full) = &key {
                 system::register_public_key(ext, full);

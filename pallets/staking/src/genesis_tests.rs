@@ -133,13 +133,14 @@ fn build_bonds_registers_and_elects() {
         genesis_validator(BOB, 2_000 * CAES, 2),
     ]);
     let ext = try_build(&genesis, vec![], funded()).unwrap();
-    // Issuance: the genesis balances plus the pot's ED floor.
+    // Issuance: the genesis balances, nothing more; the bonds are locked in place.
     assert_eq!(
         caesar::total_issuance(&ext),
-        FUNDS * PEOPLE.len() as Balance + ED
+        FUNDS * PEOPLE.len() as Balance
     );
-    assert_eq!(free(&ext, &pot_account()), ED + 3_000 * CAES);
-    assert_eq!(free(&ext, &ALICE), FUNDS - 1_000 * CAES);
+    assert_eq!(free(&ext, &ALICE), FUNDS);
+    assert_eq!(locked(&ext, &ALICE), 1_000 * CAES);
+    assert_eq!(locked(&ext, &BOB), 2_000 * CAES);
     assert_eq!(total_held(&ext), 3_000 * CAES);
     assert_eq!(config(&ext), genesis.staking_config());
     assert_eq!(system::public_key(&ext, &key_id(2)), Some(key(2)));
@@ -163,14 +164,14 @@ fn build_accepts_a_key_by_account_id_when_system_stores_it() {
 }
 
 #[test]
-fn build_keeps_a_pot_that_genesis_funded() {
-    let mut balances = funded();
-    balances.push((pot_account(), ED));
-    let config = test_genesis(vec![genesis_validator(ALICE, 1_000 * CAES, 1)]);
-    let ext = try_build(&config, vec![], balances).unwrap();
+fn build_may_bond_a_whole_genesis_balance() {
+    let config = test_genesis(vec![genesis_validator(ALICE, FUNDS, 1)]);
+    let ext = try_build(&config, vec![], funded()).unwrap();
+    assert_eq!((free(&ext, &ALICE), locked(&ext, &ALICE)), (FUNDS, FUNDS));
+    assert_eq!(caesar::usable_balance(&ext, &ALICE), 0);
     assert_eq!(
         caesar::total_issuance(&ext),
-        FUNDS * PEOPLE.len() as Balance + ED
+        FUNDS * PEOPLE.len() as Balance
     );
     assert_invariants(&ext);
 }
@@ -244,10 +245,10 @@ fn build_refuses_inconsistent_configurations() {
         build_err(below_min),
         "genesis proof parameters' plot_k is below the staking minPlotK"
     );
-    // The stash must keep the ED after bonding.
+    // The stash must hold the bond.
     assert_eq!(
-        build_err(test_genesis(vec![genesis_validator(ALICE, FUNDS, 1)])),
-        "a genesis validator's stash cannot fund its bond and keep the existential deposit"
+        build_err(test_genesis(vec![genesis_validator(ALICE, FUNDS + 1, 1)])),
+        "a genesis validator's stash cannot fund its bond from its usable balance"
     );
     let unfunded = test_genesis(vec![genesis_validator(AccountId([0xEE; 32]), MIN_BOND, 1)]);
     assert!(build_err(unfunded).contains("cannot fund"));

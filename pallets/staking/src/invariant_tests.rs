@@ -1,6 +1,8 @@
 //! Property test: any sequence of staking, slashing, rewards, transfers and
-//! blocks keeps Caesar's issuance equal to the sum of balances, the pot equal
-//! to its floor plus every ledger, never panics, and failures change nothing.
+//! blocks keeps Caesar's issuance equal to the sum of balances, every stash's
+//! staking lock equal to its ledger total, never panics, and failures change
+//! nothing. A slash lowers the issuance by exactly what it burned. Then the
+//! try_state checks of the lock, and a bond with no lock slot left.
 use crate::{mock::*, *};
 use proptest::prelude::*;
 
@@ -63,9 +65,22 @@ proptest! {
                 Op::Withdraw(w) => dispatch(&mut ext, signed(p(w)), Call::WithdrawUnbonded),
                 Op::Validate(w, t) => dispatch(&mut ext, signed(p(w)), validate_call(t)),
                 Op::Chill(w) => dispatch(&mut ext, signed(p(w)), Call::Chill),
-                Op::Slash(w, f) => slash(&mut ext, &p(w), f).map(|burned| {
-                    assert_eq!(caesar::total_issuance(&ext), issuance - burned);
-                }),
+                Op::Slash(w, f) => {
+                    let held = caesar::account(&ext, &p(w));
+                    slash(&mut ext, &p(w), f).map(|taken| {
+                        let burned = issuance - caesar::total_issuance(&ext);
+                        match caesar::account(&ext, &p(w)) {
+                            // What the ledger lost is what was burned.
+                            Some(_) => assert_eq!(burned, taken),
+                            // Removed below the ED: all it held, bond and dust, is burned.
+                            None => {
+                                let all = held.and_then(|a| a.total()).unwrap_or(0);
+                                assert_eq!(burned, all);
+                                assert!(taken <= all);
+                            }
+                        }
+                    })
+                }
                 Op::Report(w, back, round) => {
                     let height = system::block_number(&ext).saturating_sub(back);
                     report_equivocation(&mut ext, &p(w), height, round).map(|_| {
@@ -97,4 +112,40 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn try_state_ties_every_staking_lock_to_its_ledger() {
+    let mut ext = three_validators();
+    let check = |ext: &hm_support::MemoryExt| <crate::Pallet as hm_support::Pallet>::try_state(ext);
+    let mismatch = Err("a stash's staking lock differs from its ledger total or expires");
+    assert_eq!(check(&ext), Ok(()));
+    let bond = 1_000 * CAES;
+    caesar::set_lock(&mut ext, STAKING_LOCK_ID, &ALICE, bond - 1, None).unwrap();
+    assert_eq!(check(&ext), mismatch);
+    caesar::set_lock(&mut ext, STAKING_LOCK_ID, &ALICE, bond, Some(100)).unwrap();
+    assert_eq!(check(&ext), mismatch);
+    caesar::remove_lock(&mut ext, STAKING_LOCK_ID, &ALICE);
+    assert_eq!(check(&ext), mismatch);
+    caesar::set_lock(&mut ext, STAKING_LOCK_ID, &ALICE, bond, None).unwrap();
+    assert_eq!(check(&ext), Ok(()));
+    // Another pallet's lock on an unbonded account is none of staking's business.
+    caesar::set_lock(&mut ext, *b"democrac", &DAVE, CAES, None).unwrap();
+    assert_eq!(check(&ext), Ok(()));
+    caesar::set_lock(&mut ext, STAKING_LOCK_ID, &DAVE, CAES, None).unwrap();
+    assert_eq!(check(&ext), Err("a staking lock is held without a ledger"));
+}
+
+#[test]
+fn a_bond_needs_a_free_lock_slot() {
+    let mut ext = three_validators();
+    for i in 0..caesar::MAX_LOCKS as u8 {
+        caesar::set_lock(&mut ext, [i; 8], &DAVE, CAES, None).unwrap();
+    }
+    assert_noop(
+        &mut ext,
+        signed(DAVE),
+        Call::Bond { value: CAES },
+        caesar::Error::TooManyLocks.into(),
+    );
 }

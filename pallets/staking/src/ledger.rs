@@ -1,6 +1,6 @@
-//! Bonding calls: funds move between a stash and the pot, and each stash's
-//! share is its ledger. Every function checks before it writes, and the
-//! dispatcher runs it in a transaction, so a failure leaves no trace.
+//! Bonding calls: bonded funds stay in the stash under the [`STAKING_LOCK_ID`] lock,
+//! always equal to its ledger total. Every function checks before it writes, and
+//! the dispatcher runs it in a transaction, so a failure leaves no trace.
 use crate::*;
 
 pub(crate) fn add_held(ext: &mut dyn Externalities, amount: Balance) -> DispatchResult {
@@ -10,10 +10,18 @@ pub(crate) fn add_held(ext: &mut dyn Externalities, amount: Balance) -> Dispatch
 }
 
 pub(crate) fn sub_held(ext: &mut dyn Externalities, amount: Balance) -> DispatchResult {
-    let held = total_held(ext)
-        .checked_sub(amount)
-        .ok_or(Error::PotUnderfunded)?;
+    // Below zero only if TotalHeld lost track of a ledger (try_state reports that).
+    let held = total_held(ext).checked_sub(amount).ok_or(Error::Overflow)?;
     put(ext, &storage::total_held(), &held);
+    Ok(())
+}
+
+/// Refuse to bond `value` unless it fits in the stash's usable (unlocked) free balance:
+/// funds locked already, by staking or another pallet, cannot back a new bond.
+fn ensure_usable(ext: &dyn Externalities, stash: &AccountId, value: Balance) -> DispatchResult {
+    if value > caesar::usable_balance(ext, stash) {
+        return Err(Error::InsufficientUsableBalance.into());
+    }
     Ok(())
 }
 
@@ -28,13 +36,13 @@ pub(crate) fn bond(
     if value < caesar::existential_deposit(ext) {
         return Err(Error::BondTooSmall.into());
     }
-    caesar::transfer(ext, &stash, &pot_account(), value, Liveness::KeepAlive)?;
+    ensure_usable(ext, &stash, value)?;
     add_held(ext, value)?;
     let new = StakingLedger {
         active: value,
         unlocking: Vec::new(),
     };
-    put(ext, &storage::ledger(&stash), &new);
+    store_ledger(ext, &stash, &new)?;
     deposit_event(
         ext,
         Event::Bonded {
@@ -55,9 +63,9 @@ pub(crate) fn bond_extra(
         return Err(Error::ZeroAmount.into());
     }
     ledger.active = ledger.active.checked_add(value).ok_or(Error::Overflow)?;
-    caesar::transfer(ext, &stash, &pot_account(), value, Liveness::KeepAlive)?;
+    ensure_usable(ext, &stash, value)?;
     add_held(ext, value)?;
-    put(ext, &storage::ledger(&stash), &ledger);
+    store_ledger(ext, &stash, &ledger)?;
     deposit_event(
         ext,
         Event::Bonded {
@@ -130,19 +138,29 @@ pub(crate) fn withdraw_unbonded(ext: &mut dyn Externalities, stash: AccountId) -
         return Err(Error::NothingToWithdraw.into());
     }
     ledger.unlocking.retain(|c| c.matures_at > now);
-    caesar::transfer(ext, &pot_account(), &stash, amount, Liveness::KeepAlive)?;
     sub_held(ext, amount)?;
-    store_ledger(ext, &stash, &ledger);
+    store_ledger(ext, &stash, &ledger)?;
     deposit_event(ext, Event::Withdrawn { stash, amount });
     Ok(())
 }
 
-/// Write `ledger`, or remove it with everything the stash registered once it holds nothing.
-pub(crate) fn store_ledger(ext: &mut dyn Externalities, stash: &AccountId, ledger: &StakingLedger) {
+/// Write `ledger` and set the stash's lock to its total; once it holds nothing,
+/// remove it, the lock and everything the stash registered. Callers keep `TotalHeld`.
+pub(crate) fn store_ledger(
+    ext: &mut dyn Externalities,
+    stash: &AccountId,
+    ledger: &StakingLedger,
+) -> DispatchResult {
     if ledger.active == 0 && ledger.unlocking.is_empty() {
         ext.storage_remove(&storage::ledger(stash));
+        caesar::remove_lock(ext, STAKING_LOCK_ID, stash);
         election::deregister(ext, stash);
     } else {
+        let total = ledger.total().ok_or(Error::Overflow)?;
+        // Replaces the lock, so it only fails for a missing stash (DeadAccount) or a
+        // first lock on a stash holding MAX_LOCKS others (TooManyLocks).
+        caesar::set_lock(ext, STAKING_LOCK_ID, stash, total, None)?;
         put(ext, &storage::ledger(stash), ledger);
     }
+    Ok(())
 }

@@ -8,16 +8,17 @@ fn bond_call(value: Balance) -> Call {
 }
 
 #[test]
-fn bond_moves_funds_into_the_pot() {
+fn bond_locks_the_funds_in_the_stash() {
     let mut ext = three_validators();
-    let pot_before = free(&ext, &pot_account());
     let issuance = caesar::total_issuance(&ext);
     assert_eq!(
         dispatch(&mut ext, signed(DAVE), bond_call(500 * CAES)),
         Ok(())
     );
-    assert_eq!(free(&ext, &DAVE), FUNDS - 500 * CAES);
-    assert_eq!(free(&ext, &pot_account()), pot_before + 500 * CAES);
+    // The bond stays in Dave's free balance, locked.
+    assert_eq!(free(&ext, &DAVE), FUNDS);
+    assert_eq!(locked(&ext, &DAVE), 500 * CAES);
+    assert_eq!(caesar::usable_balance(&ext, &DAVE), FUNDS - 500 * CAES);
     assert_eq!(
         ledger(&ext, &DAVE),
         Some(StakingLedger {
@@ -62,14 +63,7 @@ fn bond_errors() {
         &mut ext,
         signed(DAVE),
         bond_call(FUNDS + 1),
-        CaesarError::InsufficientBalance.into(),
-    );
-    // The stash must keep the existential deposit: the bond leaves the account.
-    assert_noop(
-        &mut ext,
-        signed(DAVE),
-        bond_call(FUNDS),
-        CaesarError::KeepAlive.into(),
+        Error::InsufficientUsableBalance.into(),
     );
     assert_noop(
         &mut ext,
@@ -77,10 +71,59 @@ fn bond_errors() {
         bond_call(CAES),
         SystemError::BadOrigin.into(),
     );
+    // Funds another pallet locked cannot back a bond (locks overlap, they don't add up).
+    caesar::set_lock(&mut ext, *b"democrac", &DAVE, 4_000 * CAES, None).unwrap();
+    assert_noop(
+        &mut ext,
+        signed(DAVE),
+        bond_call(6_000 * CAES + 1),
+        Error::InsufficientUsableBalance.into(),
+    );
     assert_eq!(
-        dispatch(&mut ext, signed(DAVE), bond_call(FUNDS - ED)),
+        dispatch(&mut ext, signed(DAVE), bond_call(6_000 * CAES)),
         Ok(())
     );
+    // Locks overlap: the staking lock is now the larger, so 4000 are usable again.
+    assert_eq!(caesar::usable_balance(&ext, &DAVE), 4_000 * CAES);
+    // A stash may bond its whole balance: the funds do not leave it.
+    assert_eq!(dispatch(&mut ext, signed(EVE), bond_call(FUNDS)), Ok(()));
+    assert_eq!((free(&ext, &EVE), locked(&ext, &EVE)), (FUNDS, FUNDS));
+    assert_invariants(&ext);
+}
+
+#[test]
+fn a_locked_bond_cannot_be_transferred_but_counts_in_free() {
+    let mut ext = three_validators();
+    let issuance = caesar::total_issuance(&ext);
+    // Alice bonded 1000 CAES at genesis: they are hers, in her free balance and the issuance.
+    assert_eq!(free(&ext, &ALICE), FUNDS);
+    assert_eq!(locked(&ext, &ALICE), 1_000 * CAES);
+    let usable = FUNDS - 1_000 * CAES;
+    for call in [
+        caesar::Call::Transfer {
+            dest: EVE,
+            value: usable + 1,
+        },
+        caesar::Call::TransferKeepAlive {
+            dest: EVE,
+            value: usable + 1,
+        },
+    ] {
+        let before = ext.state.clone();
+        assert_eq!(
+            caesar::dispatch(&mut ext, signed(ALICE), call),
+            Err(CaesarError::LiquidityRestrictions.into())
+        );
+        assert!(ext.state == before);
+    }
+    // Everything above the bond may go.
+    let call = caesar::Call::Transfer {
+        dest: EVE,
+        value: usable,
+    };
+    assert_eq!(caesar::dispatch(&mut ext, signed(ALICE), call), Ok(()));
+    assert_eq!(free(&ext, &ALICE), 1_000 * CAES);
+    assert_eq!(caesar::total_issuance(&ext), issuance);
     assert_invariants(&ext);
 }
 
@@ -90,7 +133,8 @@ fn bond_extra_adds_to_the_active_bond() {
     let call = Call::BondExtra { value: 250 * CAES };
     assert_eq!(dispatch(&mut ext, signed(ALICE), call), Ok(()));
     assert_eq!(active(&ext, &ALICE), 1_250 * CAES);
-    assert_eq!(free(&ext, &ALICE), FUNDS - 1_250 * CAES);
+    assert_eq!(free(&ext, &ALICE), FUNDS);
+    assert_eq!(locked(&ext, &ALICE), 1_250 * CAES);
     assert_eq!(
         events(&ext),
         vec![Event::Bonded {
@@ -107,11 +151,12 @@ fn bond_extra_errors() {
     let extra = |value| Call::BondExtra { value };
     assert_noop(&mut ext, signed(DAVE), extra(CAES), Error::NotBonded.into());
     assert_noop(&mut ext, signed(ALICE), extra(0), Error::ZeroAmount.into());
+    // Alice's genesis bond is locked already: it cannot back more.
     assert_noop(
         &mut ext,
         signed(ALICE),
         extra(FUNDS),
-        CaesarError::InsufficientBalance.into(),
+        Error::InsufficientUsableBalance.into(),
     );
     assert_noop(
         &mut ext,
@@ -126,6 +171,32 @@ fn bond_extra_errors() {
     };
     put(&mut ext, &storage::ledger(&ALICE), &full);
     assert_noop(&mut ext, signed(ALICE), extra(1), Error::Overflow.into());
+}
+
+#[test]
+fn bond_extra_beyond_the_usable_balance_changes_nothing() {
+    let mut ext = three_validators();
+    let usable = FUNDS - 1_000 * CAES;
+    assert_eq!(caesar::usable_balance(&ext, &ALICE), usable);
+    assert_noop(
+        &mut ext,
+        signed(ALICE),
+        Call::BondExtra { value: usable + 1 },
+        Error::InsufficientUsableBalance.into(),
+    );
+    assert_eq!(
+        dispatch(&mut ext, signed(ALICE), Call::BondExtra { value: usable }),
+        Ok(())
+    );
+    assert_eq!(locked(&ext, &ALICE), FUNDS);
+    assert_eq!(caesar::usable_balance(&ext, &ALICE), 0);
+    assert_noop(
+        &mut ext,
+        signed(ALICE),
+        Call::BondExtra { value: 1 },
+        Error::InsufficientUsableBalance.into(),
+    );
+    assert_invariants(&ext);
 }
 
 #[test]
@@ -157,8 +228,9 @@ fn unbond_starts_a_chunk_that_matures_after_the_period() {
         amount: 50 * CAES,
         matures_at: 2
     }));
-    // Unbonding keeps the funds in the pot: nothing moves yet.
-    assert_eq!(free(&ext, &DAVE), FUNDS - 500 * CAES);
+    // Unbonding funds stay locked until withdrawn.
+    assert_eq!(free(&ext, &DAVE), FUNDS);
+    assert_eq!(locked(&ext, &DAVE), 500 * CAES);
     assert_invariants(&ext);
 
     // Not matured in epoch 1; matured at the first block of epoch 2.
@@ -181,7 +253,10 @@ fn unbond_starts_a_chunk_that_matures_after_the_period() {
         dispatch(&mut ext, signed(DAVE), Call::WithdrawUnbonded),
         Ok(())
     );
-    assert_eq!(free(&ext, &DAVE), FUNDS - 250 * CAES);
+    // Withdrawing lowers the lock to what is still bonded.
+    assert_eq!(free(&ext, &DAVE), FUNDS);
+    assert_eq!(locked(&ext, &DAVE), 250 * CAES);
+    assert_eq!(caesar::usable_balance(&ext, &DAVE), FUNDS - 250 * CAES);
     assert_eq!(
         ledger(&ext, &DAVE),
         Some(StakingLedger {
@@ -217,15 +292,22 @@ fn chunks_of_different_epochs_mature_separately() {
         dispatch(&mut ext, signed(DAVE), Call::WithdrawUnbonded),
         Ok(())
     );
-    assert_eq!(free(&ext, &DAVE), FUNDS - 200 * CAES);
+    assert_eq!(locked(&ext, &DAVE), 200 * CAES);
     run_to_epoch(&mut ext, 3);
     assert_eq!(
         dispatch(&mut ext, signed(DAVE), Call::WithdrawUnbonded),
         Ok(())
     );
     assert_eq!(free(&ext, &DAVE), FUNDS);
-    // Everything withdrawn: the ledger is gone.
+    // Everything withdrawn: the ledger is gone, and the lock with it.
     assert_eq!(ledger(&ext, &DAVE), None);
+    assert_eq!(caesar::locks(&ext, &DAVE), vec![]);
+    assert!(
+        system::pallet_events(&ext, caesar::PALLET_INDEX).contains(&caesar::Event::Unlocked {
+            who: DAVE,
+            id: STAKING_LOCK_ID
+        })
+    );
     assert_invariants(&ext);
 }
 
@@ -321,44 +403,30 @@ fn withdraw_errors() {
         SystemError::BadOrigin.into(),
     );
 
-    // Dave bonds, empties (and so removes) his account, then withdraws less than the ED.
+    // Dave bonds and unbonds; the bond can't leave his account, so it is always there
+    // to unlock.
     assert_eq!(dispatch(&mut ext, signed(DAVE), bond_call(ED + 10)), Ok(()));
-    let drain = caesar::Call::Transfer {
-        dest: EVE,
-        value: free(&ext, &DAVE),
-    };
-    assert_eq!(caesar::dispatch(&mut ext, signed(DAVE), drain), Ok(()));
-    assert_eq!(caesar::account(&ext, &DAVE), None);
     assert_eq!(
         dispatch(&mut ext, signed(DAVE), Call::Unbond { value: 10 }),
         Ok(())
     );
-    run_to_epoch(&mut ext, UNBONDING as EpochIndex);
-    assert_noop(
-        &mut ext,
-        signed(DAVE),
-        Call::WithdrawUnbonded,
-        CaesarError::ExistentialDeposit.into(),
+    let drain = caesar::Call::Transfer {
+        dest: EVE,
+        value: free(&ext, &DAVE),
+    };
+    assert_eq!(
+        caesar::dispatch(&mut ext, signed(DAVE), drain),
+        Err(CaesarError::LiquidityRestrictions.into())
     );
+    run_to_epoch(&mut ext, UNBONDING as EpochIndex);
     assert_invariants(&ext);
 
-    // Ledgers claiming more than the books hold are refused, not paid.
+    // A TotalHeld that lost track of a ledger is refused, not driven below zero.
     put(&mut ext, &storage::total_held(), &5u128);
     assert_noop(
         &mut ext,
         signed(DAVE),
         Call::WithdrawUnbonded,
-        CaesarError::ExistentialDeposit.into(),
-    );
-    assert_eq!(
-        dispatch(&mut ext, signed(DAVE), Call::Unbond { value: ED }),
-        Ok(())
-    );
-    run_to_epoch(&mut ext, 2 * UNBONDING as EpochIndex);
-    assert_noop(
-        &mut ext,
-        signed(DAVE),
-        Call::WithdrawUnbonded,
-        Error::PotUnderfunded.into(),
+        Error::Overflow.into(),
     );
 }

@@ -1,14 +1,16 @@
 //! Staking: bonds in CAES, validator registration (consensus key + PoSpace
 //! plot), per-epoch validator sets, block rewards and slashing.
 //!
-//! Bonded funds leave the stash: they move to the pallet's pot account
-//! ([`pot_account`], `AccountId(blake3("hm/staking/pot"))`, which no key hashes
-//! to) and each stash's share is tracked in its [`StakingLedger`]. Caesar has
-//! no reserve or lock function, so this keeps Caesar's invariant intact without
-//! touching its storage: `TotalIssuance == Σ(free + reserved)` with the pot as
-//! one ordinary account. The pot holds `TotalHeld` plus a floor of at least the
-//! existential deposit minted at genesis, so paying out the last bond can never
-//! reap it and burn someone else's funds.
+//! Bonded funds stay in the stash, under a Caesar balance lock
+//! ([`STAKING_LOCK_ID`], no expiry) equal to the stash's [`StakingLedger`] total
+//! (active plus unlocking chunks), as Substrate's pallet-staking does. They keep
+//! counting in the stash's free balance and in the issuance, but transfers, fees
+//! and reserves cannot take them. `bond`/`bond_extra` only lock what is usable
+//! (not locked already); `unbond` leaves the lock as it is; `withdraw_unbonded`
+//! lowers it, and removes it with the ledger. A slash burns from the offender's
+//! own stash through [`caesar::burn_from`] (which ignores the lock) and lowers the
+//! lock to the new ledger total. `TotalHeld` is the sum of the ledgers: what
+//! staking locks.
 //!
 //! Epochs: block `n` is in epoch `n / epoch_length`. The last block of epoch
 //! `e` elects and stores the set of epoch `e + 1` (`on_finalize`); the first
@@ -70,7 +72,7 @@ pub use slashing::{
 pub use types::*;
 
 use alloc::vec::Vec;
-use hm_pallet_caesar::{self as caesar, Liveness};
+use hm_pallet_caesar::{self as caesar, LockIdentifier};
 use hm_pallet_system::{self as system, Origin};
 use hm_primitives::{
     blake3_256,
@@ -89,8 +91,8 @@ use parity_scale_codec::{Decode, Encode};
 pub const PALLET: &[u8] = b"Staking";
 /// Index of this pallet in the runtime's `Call` and event enums.
 pub const PALLET_INDEX: u8 = 2;
-/// Preimage of the pot account's id.
-pub const POT_SEED: &[u8] = b"hm/staking/pot";
+/// Caesar lock on every stash, for its ledger total.
+pub const STAKING_LOCK_ID: LockIdentifier = *b"staking ";
 /// Domain of the message a consensus key signs to prove it belongs to a stash.
 pub const KEY_PROOF_CONTEXT: &[u8] = b"hm/staking/validate";
 /// Unbonding chunks per ledger (Substrate's `MaxUnlockingChunks`).
@@ -108,11 +110,6 @@ pub const POWER_UNIT: Balance = UNITS;
 /// CometBFT's `MaxTotalVotingPower` (i64::MAX / 8): the weighted round-robin's
 /// priorities stay in range. Each validator's power is capped at this over `max_validators`.
 pub const MAX_TOTAL_POWER: Power = (i64::MAX as u64) / 8;
-
-/// The account holding every bonded and unbonding planck.
-pub fn pot_account() -> AccountId {
-    AccountId(blake3_256(POT_SEED).0)
-}
 
 /// What a consensus key signs in `validate`: binds the key to this stash and plot.
 pub fn key_ownership_message(stash: &AccountId, plot: &PlotCommitment) -> H256 {
@@ -138,7 +135,7 @@ pub mod storage {
     pub fn ledger(stash: &AccountId) -> Vec<u8> {
         map_key(PALLET, b"Ledger", &stash.encode())
     }
-    /// `TotalHeld: Balance`, Σ ledger totals: what the pot owes to stashes.
+    /// `TotalHeld: Balance`, Σ ledger totals: what staking locks in the stashes.
     pub fn total_held() -> Vec<u8> {
         value_key(PALLET, b"TotalHeld")
     }
@@ -301,7 +298,7 @@ fn next_prune_epoch(ext: &dyn Externalities) -> EpochIndex {
 
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub enum Event {
-    /// `amount` moved from the stash into its active bond (`bond` and `bond_extra`).
+    /// `amount` of the stash's free balance locked into its active bond (`bond` and `bond_extra`).
     #[codec(index = 0)]
     Bonded { stash: AccountId, amount: Balance },
     #[codec(index = 1)]
@@ -310,7 +307,7 @@ pub enum Event {
         amount: Balance,
         matures_at: EpochIndex,
     },
-    /// Matured chunks paid back to the stash.
+    /// Matured chunks unlocked in the stash.
     #[codec(index = 2)]
     Withdrawn { stash: AccountId, amount: Balance },
     #[codec(index = 3)]
@@ -324,7 +321,7 @@ pub enum Event {
     Chilled { stash: AccountId },
     #[codec(index = 5)]
     Rewarded { stash: AccountId, amount: Balance },
-    /// `amount` burned from the stash's bond.
+    /// `amount` taken from the stash's ledger and burned from its free balance.
     #[codec(index = 6)]
     Slashed {
         stash: AccountId,
@@ -388,9 +385,11 @@ pub enum Error {
     NothingToSlash = 20,
     NotInValidatorSet = 21,
     Overflow = 22,
-    /// The pot holds less than the ledgers say: a bug, refused rather than reaping the pot.
-    PotUnderfunded = 23,
+    // 23 was `PotUnderfunded`, retired with the pot (bonds are locks in the stash now);
+    // not reused, so an old encoded error never reads as another.
     InvalidProofParams = 24,
+    /// `bond`/`bond_extra` of more than the stash's usable (unlocked) free balance.
+    InsufficientUsableBalance = 25,
 }
 
 impl Error {
@@ -423,9 +422,11 @@ impl Error {
             Error::NothingToSlash => "the offender holds no bond",
             Error::NotInValidatorSet => "the author is not in the current validator set",
             Error::Overflow => "balance overflow",
-            Error::PotUnderfunded => "the staking pot holds less than the bonds",
             Error::InvalidProofParams => {
                 "proof parameters out of range, a changed plot_k, or plot_k below min_plot_k"
+            }
+            Error::InsufficientUsableBalance => {
+                "the amount exceeds the stash's usable (unlocked) free balance"
             }
         }
     }
@@ -438,7 +439,7 @@ hm_support::impl_dispatch_error!(Error, PALLET_INDEX);
 
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub enum Call {
-    /// Move `value` from the caller's free balance into a new bond.
+    /// Lock `value` of the caller's usable free balance as a new bond.
     #[codec(index = 0)]
     Bond {
         #[codec(compact)]

@@ -162,6 +162,14 @@ pub fn active(ext: &MemoryExt, who: &AccountId) -> Balance {
     ledger(ext, who).map_or(0, |l| l.active)
 }
 
+/// The amount of `who`'s staking lock (0 without one).
+pub fn locked(ext: &MemoryExt, who: &AccountId) -> Balance {
+    caesar::locks(ext, who)
+        .iter()
+        .find(|l| l.id == STAKING_LOCK_ID)
+        .map_or(0, |l| l.amount)
+}
+
 /// Dispatch a call that must fail with `expected` and change nothing.
 pub fn assert_noop(ext: &mut MemoryExt, origin: Origin, call: Call, expected: DispatchError) {
     let before = ext.state.clone();
@@ -183,9 +191,10 @@ pub fn all_accounts(ext: &MemoryExt) -> Vec<(AccountId, AccountData)> {
         .collect()
 }
 
-/// Caesar's `TotalIssuance == Σ(free + reserved)`; the pot holds exactly its
-/// ED floor plus `TotalHeld`; `TotalHeld` is the sum of the ledgers of `PEOPLE`;
-/// candidates are exactly the registered, unslashed stashes among `PEOPLE`.
+/// Caesar's `TotalIssuance == Σ(free + reserved)`; `TotalHeld` is the sum of the
+/// ledgers of `PEOPLE`; each of them carries a staking lock of exactly its ledger
+/// total (none without a ledger); candidates are exactly the registered, unslashed
+/// stashes among `PEOPLE`.
 pub fn assert_invariants(ext: &MemoryExt) {
     let mut sum: Balance = 0;
     for (who, data) in all_accounts(ext) {
@@ -200,10 +209,13 @@ pub fn assert_invariants(ext: &MemoryExt) {
         .map(|l| l.total().expect("ledger total fits"))
         .sum();
     assert_eq!(total_held(ext), held, "TotalHeld == Σ ledgers");
+    for who in PEOPLE {
+        let total = ledger(ext, &who).map_or(0, |l| l.total().expect("ledger total fits"));
+        assert_eq!(locked(ext, &who), total, "{who}'s lock == its ledger total");
+    }
     assert_eq!(
-        free(ext, &pot_account()),
-        ED + held,
-        "the pot holds its floor plus every bond"
+        <hm_pallet_caesar::Pallet as hm_support::Pallet>::try_state(ext),
+        Ok(())
     );
     assert_eq!(
         <crate::Pallet as hm_support::Pallet>::try_state(ext),

@@ -46,12 +46,20 @@ impl hm_support::Pallet for Pallet {
         config.build(ext)
     }
 
-    /// `TotalHeld` is the sum of the ledgers; the pot holds at least its floor plus
-    /// all of it; ledgers are non-empty with ordered, bounded unlocking chunks; the
+    /// `TotalHeld` is the sum of the ledgers; each ledger's stash carries a staking
+    /// lock of exactly the ledger's total, and no stash carries one without a
+    /// ledger; ledgers are non-empty with ordered, bounded unlocking chunks; the
     /// candidates are sorted, registered and unslashed.
     fn try_state(ext: &dyn Externalities) -> Result<(), &'static str> {
         let mut held: Balance = 0;
-        for (_, raw) in hm_support::iter_prefix(ext, &value_key(PALLET, b"Ledger")) {
+        let prefix = value_key(PALLET, b"Ledger");
+        // A map key is the prefix, a 16-byte hash of the stash, then the stash.
+        let skip = prefix.len() + 16;
+        for (key, raw) in hm_support::iter_prefix(ext, &prefix) {
+            let stash = key
+                .get(skip..)
+                .and_then(|mut rest| AccountId::decode(&mut rest).ok())
+                .ok_or("a ledger's key does not decode")?;
             let ledger =
                 StakingLedger::decode(&mut &raw[..]).map_err(|_| "a ledger does not decode")?;
             if ledger.active == 0 && ledger.unlocking.is_empty() {
@@ -68,6 +76,9 @@ impl hm_support::Pallet for Pallet {
                 return Err("a ledger's unlocking chunks are out of order");
             }
             let total = ledger.total().ok_or("a ledger's total overflows")?;
+            if staking_lock(ext, &stash) != Some(total) {
+                return Err("a stash's staking lock differs from its ledger total or expires");
+            }
             held = held
                 .checked_add(total)
                 .ok_or("the sum of ledgers overflows")?;
@@ -75,18 +86,10 @@ impl hm_support::Pallet for Pallet {
         if held != total_held(ext) {
             return Err("TotalHeld differs from the sum of the ledgers");
         }
-        let pot = caesar::account(ext, &pot_account());
-        if let Some(pot) = pot {
-            let floor = caesar::existential_deposit(ext);
-            // Anyone may send CAES to the pot, so it may hold more, never less.
-            let owed = floor
-                .checked_add(held)
-                .ok_or("the pot's floor plus bonds overflows")?;
-            if pot.free < owed {
-                return Err("the pot holds less than its floor plus every bond");
+        for (who, locks) in caesar::all_locks(ext)? {
+            if locks.iter().any(|l| l.id == STAKING_LOCK_ID) && ledger(ext, &who).is_none() {
+                return Err("a staking lock is held without a ledger");
             }
-        } else if held != 0 {
-            return Err("bonds are held but the pot does not exist");
         }
         let candidates = candidates(ext);
         if !candidates.windows(2).all(|w| w[0] < w[1]) {
@@ -105,7 +108,10 @@ impl hm_support::Pallet for Pallet {
         alloc::vec![
             storage_value::<StakingConfig>("Config", &[]),
             storage_map::<AccountId, StakingLedger>("Ledger", &["Bonds, keyed by stash."]),
-            storage_value::<Balance>("TotalHeld", &["Sum of ledger totals: what the pot owes."]),
+            storage_value::<Balance>(
+                "TotalHeld",
+                &["Sum of ledger totals: what staking locks in the stashes."]
+            ),
             storage_map::<AccountId, ValidatorRegistration>("Validator", &["Keyed by stash."]),
             storage_value::<Vec<AccountId>>(
                 "Candidates",
@@ -128,9 +134,9 @@ impl hm_support::Pallet for Pallet {
     fn constants_metadata() -> Vec<PalletConstantMetadata> {
         alloc::vec![
             constant(
-                "PotAccount",
-                &pot_account(),
-                &["Holds every bonded and unbonding planck."]
+                "LockId",
+                &STAKING_LOCK_ID,
+                &["Caesar lock on each stash, of its bonded and unbonding total."]
             ),
             constant("MaxUnlockingChunks", &(MAX_UNLOCKING_CHUNKS as u32), &[]),
             constant("MaxCandidates", &MAX_CANDIDATES, &[]),
@@ -141,4 +147,12 @@ impl hm_support::Pallet for Pallet {
             ),
         ]
     }
+}
+
+/// The amount of `stash`'s staking lock, if it has one that never expires.
+fn staking_lock(ext: &dyn Externalities, stash: &AccountId) -> Option<Balance> {
+    caesar::locks(ext, stash)
+        .into_iter()
+        .find(|l| l.id == STAKING_LOCK_ID && l.until.is_none())
+        .map(|l| l.amount)
 }

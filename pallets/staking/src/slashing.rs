@@ -1,8 +1,17 @@
 //! Slashing and equivocation reports.
 //!
 //! A slash takes its amount from the active bond first, then from the
-//! unbonding chunks that mature last (the funds most recently at stake), and
-//! burns it from the pot: issuance falls by exactly the amount taken.
+//! unbonding chunks that mature last (the funds most recently at stake), burns
+//! it from the offender's own stash ([`caesar::burn_from`], which ignores the
+//! staking lock) and lowers the lock to the new ledger total. What the ledger
+//! loses is what is burned: a slash takes at most the stash's free balance, which
+//! is less than its ledger only when root's `set_balance` lowered it (root is not
+//! bound by locks), so the ledger never gives up funds that were not burned.
+//! When the burn leaves the stash below the existential deposit, Caesar removes
+//! it and burns its rest as dust (`DustLost`); its ledger, lock and registration
+//! go with it. The ledger then also loses its unslashed rest, and the issuance
+//! falls by the dust: that rest plus any unbonded funds under the ED (or less,
+//! if root had left the stash holding less than its ledger).
 //!
 //! Equivocations follow GRANDPA: the fraction is `min((3k/n)², 1)` with `k` the
 //! offenders punished in the current epoch (this one included) and `n` the size
@@ -38,9 +47,10 @@ pub fn mul_ppm(value: Balance, ppm: Ppm) -> Balance {
         .saturating_add((value % whole).saturating_mul(part) / whole)
 }
 
-/// Burn `fraction` of `offender`'s ledger (active and unbonding) and mark it
-/// slashed: it leaves the candidates until it calls `validate` again. Returns
-/// the amount burned.
+/// Burn `fraction` of `offender`'s ledger (active and unbonding) from its stash
+/// and mark it slashed: it leaves the candidates until it calls `validate` again.
+/// Returns what the ledger lost, which is what was burned from the stash's free
+/// balance (plus the bond's rest if the stash fell below the ED; module docs).
 pub fn slash(
     ext: &mut dyn Externalities,
     offender: &AccountId,
@@ -54,13 +64,13 @@ pub fn slash(
             .ok_or(Error::NotBonded)?
             .total()
             .ok_or(Error::Overflow)?;
-        let taken = slash_ledger(ext, offender, mul_ppm(total, fraction), fraction)?;
-        burn_from_pot(ext, taken)?;
-        Ok(taken)
+        slash_ledger(ext, offender, mul_ppm(total, fraction), fraction)
     })
 }
 
-/// Take up to `amount` from `who`'s ledger (no burn yet). Returns what was taken.
+/// Take up to `amount` from `who`'s ledger, capped at its free balance, and burn
+/// it from the stash. Returns what the ledger lost: what was burned, plus the rest
+/// of the ledger when the burn removed the stash (see the module docs).
 fn slash_ledger(
     ext: &mut dyn Externalities,
     who: &AccountId,
@@ -70,6 +80,8 @@ fn slash_ledger(
     let Some(mut ledger) = ledger(ext, who) else {
         return Ok(0);
     };
+    // Root may have set the free balance below the ledger: take only what can be burned.
+    let amount = amount.min(caesar::free_balance(ext, who));
     let from_active = amount.min(ledger.active);
     ledger.active = ledger.active.saturating_sub(from_active);
     let mut left = amount.saturating_sub(from_active);
@@ -79,14 +91,22 @@ fn slash_ledger(
         left = left.saturating_sub(from_chunk);
     }
     ledger.unlocking.retain(|c| c.value > 0);
-    let taken = amount.saturating_sub(left);
+    let burned = caesar::burn_from(ext, who, amount.saturating_sub(left))?;
+    let mut taken = burned;
+    if caesar::account(ext, who).is_none() {
+        // The stash is gone, with its lock: so is the rest of its bond.
+        taken = taken
+            .checked_add(ledger.total().ok_or(Error::Overflow)?)
+            .ok_or(Error::Overflow)?;
+        ledger = StakingLedger::default();
+    }
     ledger::sub_held(ext, taken)?;
     if let Some(mut reg) = registration(ext, who) {
         reg.slashed = true;
         put(ext, &storage::validator(who), &reg);
         election::remove_candidate(ext, who);
     }
-    ledger::store_ledger(ext, who, &ledger);
+    ledger::store_ledger(ext, who, &ledger)?;
     deposit_event(
         ext,
         Event::Slashed {
@@ -96,20 +116,6 @@ fn slash_ledger(
         },
     );
     Ok(taken)
-}
-
-/// Burn `amount` from the pot through Caesar, lowering the total issuance.
-fn burn_from_pot(ext: &mut dyn Externalities, amount: Balance) -> DispatchResult {
-    if amount == 0 {
-        return Ok(());
-    }
-    let pot = pot_account();
-    let rest = caesar::free_balance(ext, &pot)
-        .checked_sub(amount)
-        .filter(|rest| *rest >= caesar::existential_deposit(ext))
-        .ok_or(Error::PotUnderfunded)?;
-    caesar::set_balance(ext, &pot, rest)?;
-    Ok(())
 }
 
 /// Whether a report of `offender` equivocating at (`height`, `round`) would be
@@ -173,12 +179,12 @@ pub fn report_equivocation(
         let exposure = ledger(ext, offender)
             .and_then(|l| l.total())
             .ok_or(Error::Overflow)?;
-        let mut burned = slash_ledger(ext, offender, mul_ppm(exposure, fraction), fraction)?;
+        // Each offender's share is burned from its own stash as it is taken.
+        slash_ledger(ext, offender, mul_ppm(exposure, fraction), fraction)?;
         for record in offenders.iter_mut().filter(|r| r.applied < fraction) {
             let owed = mul_ppm(record.exposure, fraction)
                 .saturating_sub(mul_ppm(record.exposure, record.applied));
-            let taken = slash_ledger(ext, &record.offender, owed, fraction)?;
-            burned = burned.checked_add(taken).ok_or(Error::Overflow)?;
+            slash_ledger(ext, &record.offender, owed, fraction)?;
             record.applied = fraction;
         }
         offenders.push(OffenceRecord {
@@ -198,7 +204,6 @@ pub fn report_equivocation(
         let mut bucket: Vec<OffenceKey> = get(ext, &bucket_key).unwrap_or_default();
         bucket.push(key);
         put(ext, &bucket_key, &bucket);
-        burn_from_pot(ext, burned)?;
         deposit_event(
             ext,
             Event::OffenceReported {

@@ -2,6 +2,15 @@
 use crate::{mock::*, *};
 use hm_support::MemoryExt;
 
+fn caesar_events(ext: &MemoryExt) -> Vec<caesar::Event> {
+    system::pallet_events(ext, caesar::PALLET_INDEX)
+}
+
+/// Free balances of everyone in `PEOPLE`.
+fn balances(ext: &MemoryExt) -> Vec<Balance> {
+    PEOPLE.iter().map(|who| free(ext, who)).collect()
+}
+
 /// Seven validators bonding 1000 CAES each: Alice … Grace (tags 1 … 7).
 fn seven_validators() -> MemoryExt {
     let stashes = [ALICE, BOB, CHARLIE, DAVE, EVE, FERDIE, GRACE];
@@ -70,7 +79,7 @@ fn slash_takes_the_bond_first_then_the_latest_chunks() {
         Ok(())
     );
     let issuance = caesar::total_issuance(&ext);
-    let pot = free(&ext, &pot_account());
+    let mut expected = balances(&ext);
     assert_eq!(slash(&mut ext, &DAVE, 800_000), Ok(800 * CAES));
     assert_eq!(
         ledger(&ext, &DAVE),
@@ -82,8 +91,15 @@ fn slash_takes_the_bond_first_then_the_latest_chunks() {
             }]
         })
     );
+    // Burned from Dave's own stash, and from no one else; the lock follows the ledger.
     assert_eq!(caesar::total_issuance(&ext), issuance - 800 * CAES);
-    assert_eq!(free(&ext, &pot_account()), pot - 800 * CAES);
+    expected[3] -= 800 * CAES;
+    assert_eq!(balances(&ext), expected);
+    assert_eq!(locked(&ext, &DAVE), 200 * CAES);
+    assert!(caesar_events(&ext).contains(&caesar::Event::Burned {
+        who: DAVE,
+        amount: 800 * CAES
+    }));
     assert!(events(&ext).contains(&Event::Slashed {
         stash: DAVE,
         amount: 800 * CAES,
@@ -119,6 +135,10 @@ fn slash_marks_the_validator_and_a_full_slash_removes_it() {
     );
     assert_eq!(slash(&mut ext, &ALICE, PPM), Ok(1_000 * CAES));
     assert_eq!(ledger(&ext, &ALICE), None);
+    // A full slash leaves nothing bonded: the lock is gone and the rest is usable.
+    assert_eq!(caesar::locks(&ext, &ALICE), vec![]);
+    assert_eq!(free(&ext, &ALICE), FUNDS - 1_000 * CAES);
+    assert_eq!(caesar::usable_balance(&ext, &ALICE), FUNDS - 1_000 * CAES);
     assert_eq!(validator_info(&ext, &ALICE), None);
     assert_eq!(stash_of_consensus_key(&ext, &key_id(1)), None);
     assert_invariants(&ext);
@@ -134,18 +154,78 @@ fn slash_errors_change_nothing() {
     );
     assert_eq!(slash(&mut ext, &DAVE, 1), Err(Error::NotBonded.into()));
     assert!(ext.state == before);
-    // A pot holding less than the bonds is refused rather than reaped.
-    let short = hm_pallet_caesar::AccountData {
-        free: ED + CAES,
-        reserved: 0,
+}
+
+#[test]
+fn a_slash_burns_at_most_what_root_left_in_the_stash() {
+    let mut ext = three_validators();
+    let bond = Call::Bond {
+        value: 1_000 * CAES,
     };
-    put(&mut ext, &caesar::storage::account(&pot_account()), &short);
-    let before = ext.state.clone();
+    assert_eq!(dispatch(&mut ext, signed(DAVE), bond), Ok(()));
+    // A reserve keeps Dave alive when his free balance is burned to zero.
+    caesar::reserve(&mut ext, &DAVE, CAES).unwrap();
+    // Root is not bound by locks: Dave's free balance drops below his ledger.
+    caesar::set_balance(&mut ext, &DAVE, 300 * CAES).unwrap();
+    let issuance = caesar::total_issuance(&ext);
+    let held = total_held(&ext);
+    // Half of 1000 is due, but only 300 exist: the ledger loses what is burned.
+    assert_eq!(slash(&mut ext, &DAVE, 500_000), Ok(300 * CAES));
+    assert_eq!(caesar::total_issuance(&ext), issuance - 300 * CAES);
+    assert_eq!(total_held(&ext), held - 300 * CAES);
+    assert_eq!(active(&ext, &DAVE), 700 * CAES);
+    assert_eq!(locked(&ext, &DAVE), 700 * CAES);
+    assert_eq!(free(&ext, &DAVE), 0);
+    assert!(events(&ext).contains(&Event::Slashed {
+        stash: DAVE,
+        amount: 300 * CAES,
+        fraction: 500_000
+    }));
+    assert_invariants(&ext);
+}
+
+#[test]
+fn a_slash_that_reaps_the_stash_takes_its_whole_ledger() {
+    let mut ext = three_validators();
+    // Eve keeps 2 ED and bonds all of it.
+    let away = caesar::Call::Transfer {
+        dest: FERDIE,
+        value: FUNDS - 2 * ED,
+    };
+    assert_eq!(caesar::dispatch(&mut ext, signed(EVE), away), Ok(()));
+    let bond = Call::Bond { value: 2 * ED };
+    assert_eq!(dispatch(&mut ext, signed(EVE), bond), Ok(()));
+    let issuance = caesar::total_issuance(&ext);
+    // 60% is 1.2 ED; the 0.8 ED left is dust: the account, its lock and ledger go.
+    assert_eq!(slash(&mut ext, &EVE, 600_000), Ok(2 * ED));
+    assert_eq!(caesar::account(&ext, &EVE), None);
+    assert_eq!(ledger(&ext, &EVE), None);
+    assert_eq!(caesar::total_issuance(&ext), issuance - 2 * ED);
+    let burned = caesar_events(&ext);
+    assert!(burned.contains(&caesar::Event::Burned {
+        who: EVE,
+        amount: 6 * ED / 5
+    }));
+    assert!(burned.contains(&caesar::Event::DustLost {
+        account: EVE,
+        amount: 4 * ED / 5
+    }));
+    assert_invariants(&ext);
+
+    // A stash root reaped or drained below its ledger: its phantom bond is dropped.
+    let bond = Call::Bond {
+        value: 1_000 * CAES,
+    };
+    assert_eq!(dispatch(&mut ext, signed(DAVE), bond), Ok(()));
+    caesar::set_balance(&mut ext, &DAVE, 300 * CAES).unwrap();
+    let issuance = caesar::total_issuance(&ext);
+    assert_eq!(slash(&mut ext, &DAVE, PPM), Ok(1_000 * CAES));
+    assert_eq!(caesar::total_issuance(&ext), issuance - 300 * CAES);
     assert_eq!(
-        slash(&mut ext, &ALICE, PPM),
-        Err(Error::PotUnderfunded.into())
+        (caesar::account(&ext, &DAVE), ledger(&ext, &DAVE)),
+        (None, None)
     );
-    assert!(ext.state == before);
+    assert_invariants(&ext);
 }
 
 #[test]
@@ -153,9 +233,12 @@ fn equivocations_in_one_epoch_raise_every_offenders_fraction() {
     let mut ext = seven_validators();
     let issuance = caesar::total_issuance(&ext);
     let exposure = 1_000 * CAES;
+    // Alice authored blocks 1 and 2: her rewards are in her free balance too.
+    let start = balances(&ext);
 
     assert_eq!(report_equivocation(&mut ext, &ALICE, 2, 0), Ok(183_673));
     assert_eq!(active(&ext, &ALICE), exposure - 183_673_000_000_000);
+    assert_eq!(free(&ext, &ALICE), start[0] - 183_673_000_000_000);
     assert!(events(&ext).contains(&Event::OffenceReported {
         offender: ALICE,
         height: 2,
@@ -164,10 +247,29 @@ fn equivocations_in_one_epoch_raise_every_offenders_fraction() {
         offenders_in_epoch: 1
     }));
 
-    // A second offender: 734_693 ppm for both; Alice is topped up.
+    // A second offender: 734_693 ppm for both; Alice is topped up, from her own stash.
+    let issuance_before_bob = caesar::total_issuance(&ext);
     assert_eq!(report_equivocation(&mut ext, &BOB, 3, 1), Ok(734_693));
     assert_eq!(active(&ext, &BOB), exposure - 734_693_000_000_000);
     assert_eq!(active(&ext, &ALICE), exposure - 734_693_000_000_000);
+    for (i, who) in [ALICE, BOB].into_iter().enumerate() {
+        assert_eq!(free(&ext, &who), start[i] - 734_693_000_000_000);
+        assert_eq!(locked(&ext, &who), exposure - 734_693_000_000_000);
+    }
+    assert_eq!(free(&ext, &CHARLIE), start[2]);
+    assert_eq!(
+        caesar::total_issuance(&ext),
+        issuance_before_bob - 734_693_000_000_000 - 551_020_000_000_000
+    );
+    let burns = caesar_events(&ext);
+    assert!(burns.contains(&caesar::Event::Burned {
+        who: ALICE,
+        amount: 551_020_000_000_000
+    }));
+    assert!(burns.contains(&caesar::Event::Burned {
+        who: BOB,
+        amount: 734_693_000_000_000
+    }));
     assert!(events(&ext).contains(&Event::Slashed {
         stash: ALICE,
         amount: 551_020_000_000_000,
@@ -193,6 +295,10 @@ fn equivocations_in_one_epoch_raise_every_offenders_fraction() {
     assert_eq!(report_equivocation(&mut ext, &CHARLIE, 1, 0), Ok(PPM));
     for who in [ALICE, BOB, CHARLIE] {
         assert_eq!(ledger(&ext, &who), None);
+        assert_eq!(caesar::locks(&ext, &who), vec![]);
+    }
+    for (i, who) in [ALICE, BOB, CHARLIE].into_iter().enumerate() {
+        assert_eq!(free(&ext, &who), start[i] - exposure);
     }
     assert_eq!(caesar::total_issuance(&ext), issuance - 3 * exposure);
     assert_invariants(&ext);

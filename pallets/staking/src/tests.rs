@@ -314,8 +314,10 @@ fn reward_author_mints_exactly_the_reward() {
     assert_eq!(reward_author(&mut ext, &key_id(2), 5 * CAES), Ok(BOB));
     assert_eq!(reward_author(&mut ext, &CHARLIE, 3), Ok(CHARLIE));
     assert_eq!(caesar::total_issuance(&ext), issuance + 5 * CAES + 3);
-    assert_eq!(free(&ext, &BOB), FUNDS - 2_000 * CAES + 5 * CAES);
-    assert_eq!(free(&ext, &CHARLIE), FUNDS - 3_000 * CAES + 3);
+    // Rewards are free to spend: the locks stay at the bonds.
+    assert_eq!(free(&ext, &BOB), FUNDS + 5 * CAES);
+    assert_eq!(free(&ext, &CHARLIE), FUNDS + 3);
+    assert_eq!(locked(&ext, &BOB), 2_000 * CAES);
     assert!(events(&ext).contains(&Event::Rewarded {
         stash: BOB,
         amount: 5 * CAES
@@ -333,11 +335,15 @@ fn reward_author_mints_exactly_the_reward() {
 #[test]
 fn reward_to_a_removed_stash_below_the_ed_is_refused() {
     let mut ext = three_validators();
-    let drain = caesar::Call::Transfer {
+    // Alice keeps only her bond, which a full slash burns: her account is removed,
+    // though she stays in this epoch's set.
+    let away = caesar::Call::Transfer {
         dest: EVE,
-        value: free(&ext, &ALICE),
+        value: caesar::usable_balance(&ext, &ALICE),
     };
-    assert_eq!(caesar::dispatch(&mut ext, signed(ALICE), drain), Ok(()));
+    assert_eq!(caesar::dispatch(&mut ext, signed(ALICE), away), Ok(()));
+    assert_eq!(slash(&mut ext, &ALICE, PPM), Ok(1_000 * CAES));
+    assert_eq!(caesar::account(&ext, &ALICE), None);
     let before = ext.state.clone();
     assert_eq!(
         reward_author(&mut ext, &ALICE, ED - 1),
@@ -356,8 +362,8 @@ fn every_block_rewards_its_author() {
     end_block(&mut ext, 3);
     // Blocks 1 (authored by Alice's stash), 2 and 3 (Charlie's key).
     assert_eq!(caesar::total_issuance(&ext), issuance + 3 * REWARD);
-    assert_eq!(free(&ext, &CHARLIE), FUNDS - 3_000 * CAES + 2 * REWARD);
-    assert_eq!(free(&ext, &ALICE), FUNDS - 1_000 * CAES + REWARD);
+    assert_eq!(free(&ext, &CHARLIE), FUNDS + 2 * REWARD);
+    assert_eq!(free(&ext, &ALICE), FUNDS + REWARD);
     // An author outside the set is not paid, and the block still ends.
     start_block(&mut ext, 4, &DAVE);
     end_block(&mut ext, 4);

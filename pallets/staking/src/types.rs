@@ -78,7 +78,8 @@ pub struct UnlockChunk {
     pub matures_at: EpochIndex,
 }
 
-/// What a stash holds in the pallet's pot. `total()` of every ledger sums to `TotalHeld`.
+/// What a stash has bonded; its `total()` is locked in the stash under [`crate::STAKING_LOCK_ID`].
+/// `total()` of every ledger sums to `TotalHeld`.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, scale_info::TypeInfo)]
 pub struct StakingLedger {
     /// Bonded and counted as voting power.

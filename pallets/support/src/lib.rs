@@ -17,7 +17,7 @@ pub mod transactional;
 
 pub use pallet::{
     with_declared_weight, without_post_info, DispatchErrorWithPostInfo, DispatchResultWithPostInfo,
-    Origin, Pallet, PostDispatchInfo,
+    EncodedCalls, Origin, Pallet, PostDispatchInfo,
 };
 pub use storage::{get, iter_prefix, put, remove, take, MemoryExt};
 pub use transactional::with_transaction;

@@ -142,3 +142,21 @@ pub trait Pallet {
         Vec::new()
     }
 }
+
+/// Runtime calls as SCALE bytes, for pallets that receive or store calls whose type they
+/// cannot name (the runtime's `Call` is built from them): contracts' `call_runtime`, and
+/// whatever schedules or enacts calls. The runtime implements it, choosing per user which
+/// calls are allowed.
+pub trait EncodedCalls: Sync {
+    /// The weight `call` declares, if it decodes as exactly one call this user may make;
+    /// `None` refuses it.
+    fn weigh(&self, call: &[u8]) -> Option<Weight>;
+    /// Dispatch `call` (already weighed) as `origin`. The caller rolls its changes back
+    /// on `Err`.
+    fn dispatch(
+        &self,
+        ext: &mut dyn Externalities,
+        origin: Origin,
+        call: &[u8],
+    ) -> DispatchResultWithPostInfo;
+}

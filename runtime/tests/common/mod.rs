@@ -5,18 +5,21 @@ use hm_primitives::{
     AccountId, Balance, Nonce, SignedExtra, SignedPart, Signer, UncheckedExtrinsic, H256, UNITS,
 };
 use hm_runtime::*;
-use hm_support::{Externalities, MemoryExt};
+use hm_support::{ContractEngine, Externalities, MemoryExt};
 use parity_scale_codec::Encode;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 pub const GENESIS_HASH: H256 = H256([7; 32]);
 pub const ED: Balance = UNITS / 1_000;
 pub const AUTHOR: AccountId = AccountId([0xAA; 32]);
 
-/// `MemoryExt` whose `falcon_verify` really verifies (hm-crypto, as the node does).
+/// `MemoryExt` whose `falcon_verify` really verifies (hm-crypto, as the node does),
+/// with the node's contract executor when a test sets one.
 #[derive(Clone, Default)]
 pub struct SigExt {
     pub inner: MemoryExt,
+    pub engine: Option<Arc<dyn ContractEngine>>,
 }
 
 impl Externalities for SigExt {
@@ -34,6 +37,9 @@ impl Externalities for SigExt {
     }
     fn storage_next_key(&self, key: &[u8]) -> Option<Vec<u8>> {
         self.inner.storage_next_key(key)
+    }
+    fn contract_engine(&self) -> Option<Arc<dyn ContractEngine>> {
+        self.engine.clone()
     }
 }
 

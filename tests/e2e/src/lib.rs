@@ -290,6 +290,15 @@ pub fn cli(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
     cli_in(Path::new("."), args)
 }
 
+/// [`cli`] against the node at `url`; it must succeed and print `expect`. Returns stdout.
+pub fn cli_expect(args: &[&str], url: &str, expect: &str) -> anyhow::Result<String> {
+    let mut full = args.to_vec();
+    full.extend_from_slice(&["--rpc-url", url]);
+    let (ok, out, err) = cli(&full)?;
+    anyhow::ensure!(ok && out.contains(expect), "{args:?}\n{out}\n{err}");
+    Ok(out)
+}
+
 /// [`cli`] run from directory `cwd`, where relative paths resolve.
 pub fn cli_in(cwd: &Path, args: &[&str]) -> anyhow::Result<(bool, String, String)> {
     let out = Command::new(node_binary())

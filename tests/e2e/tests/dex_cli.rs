@@ -2,7 +2,7 @@
 //! two tokens, pools of each with CAES, a multi-hop swap exact in and one exact out (each
 //! paying exactly what the quote said), liquidity removed, and every balance audited
 //! against the tokens' supplies.
-use hm_e2e::{cli, Node};
+use hm_e2e::{cli, cli_expect as ok, Node};
 use hm_primitives::AccountId;
 use hm_runtime::pallet_dex::{pool_account, treasury_account, AssetKind};
 use hm_wallet::RpcWallet;
@@ -14,12 +14,6 @@ fn run(args: &[&str], url: &str) -> anyhow::Result<(bool, String, String)> {
     let mut full = args.to_vec();
     full.extend_from_slice(&["--rpc-url", url]);
     cli(&full)
-}
-
-fn ok(args: &[&str], url: &str, expect: &str) -> anyhow::Result<String> {
-    let (ok, out, err) = run(args, url)?;
-    assert!(ok && out.contains(expect), "{args:?}\n{out}\n{err}");
-    Ok(out)
 }
 
 async fn token_balance(wallet: &RpcWallet, token: u32, who: &AccountId) -> anyhow::Result<u128> {

@@ -52,6 +52,7 @@ pub(crate) const HOST_FUNCTIONS: &[HostSig] = &[
         &[I32, I32, I64, I32, I32, I32, I32, I32],
         &[I32],
     ),
+    sig("call_runtime", &[I32, I32], &[I32]),
     sig("return_data_len", &[], &[I32]),
     sig("return_data_read", &[I32], &[]),
     sig("blake3", &[I32, I32, I32], &[]),

@@ -5,8 +5,8 @@ use super::{
     charge, charge_bytes, charge_more, check_region, len_arg, read_array, read_bytes, write_bytes,
     Cx, HostResult, HostTrap,
 };
-use crate::config::{MAX_EVENT_DATA_BYTES, MAX_EVENT_TOPICS};
-use crate::env::{CallResult, CallStatus};
+use crate::config::{MAX_EVENT_DATA_BYTES, MAX_EVENT_TOPICS, MAX_RUNTIME_CALL_BYTES};
+use crate::env::{CallResult, CallStatus, RuntimeCallOutcome};
 use hm_primitives::{AccountId, H256};
 
 pub(super) fn transfer(cx: &mut Cx<'_>, to_ptr: i32, value_ptr: i32) -> HostResult<i32> {
@@ -125,5 +125,43 @@ pub(super) fn instantiate(
     if status == CallStatus::Success {
         write_bytes(cx, F, address_out_ptr, &address.0)?;
     }
+    Ok(status.code())
+}
+
+/// Dispatch a runtime call as this contract. The call's declared weight must fit in the
+/// gas left (else the frame runs out of gas and nothing ran); its actual weight is
+/// charged. A failed call leaves `(pallet index, error index)` as return data.
+pub(super) fn call_runtime(cx: &mut Cx<'_>, call_ptr: i32, call_len: i32) -> HostResult<i32> {
+    const F: &str = "call_runtime";
+    let cost = cx.data().schedule.call_runtime_base;
+    charge(cx, cost)?;
+    let call_len = len_arg(call_len);
+    if call_len > MAX_RUNTIME_CALL_BYTES {
+        return Err(HostTrap::Limit(format!(
+            "`hm.call_runtime`: a call of {call_len} bytes exceeds {MAX_RUNTIME_CALL_BYTES}"
+        )));
+    }
+    let call = read_bytes(cx, F, call_ptr, call_len)?;
+    let gas_left = cx.get_fuel().map_err(|e| HostTrap::Fatal(e.to_string()))?;
+    let outcome = cx
+        .data_mut()
+        .env()
+        .call_runtime(&call, gas_left)
+        .map_err(env_error)?;
+    let (status, return_data) = match outcome {
+        RuntimeCallOutcome::Dispatched { gas_used, error } => {
+            charge_more(cx, gas_used)?;
+            match error {
+                None => (CallStatus::Success, Vec::new()),
+                Some((pallet, error)) => (CallStatus::RuntimeCallFailed, vec![pallet, error]),
+            }
+        }
+        RuntimeCallOutcome::Refused => (CallStatus::RuntimeCallRefused, Vec::new()),
+        RuntimeCallOutcome::OutOfGas => {
+            charge_more(cx, u64::MAX)?;
+            return Err(HostTrap::OutOfGas);
+        }
+    };
+    cx.data_mut().return_data = return_data;
     Ok(status.code())
 }

@@ -297,6 +297,7 @@ pub(crate) fn link(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         effects::instantiate,
         (h: i32, v: i32, g: i64, i: i32, il: i32, s: i32, sl: i32, out: i32)
     );
+    host_fn!(linker, "call_runtime", effects::call_runtime, (c: i32, cl: i32));
     host_fn!(linker, "return_data_len", io::return_data_len, ());
     host_fn!(linker, "return_data_read", io::return_data_read, (p: i32));
     host_fn!(linker, "blake3", crypto::blake3, (p: i32, l: i32, out: i32));

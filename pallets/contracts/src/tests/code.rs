@@ -296,6 +296,6 @@ fn upload_weight_is_bounded_and_refund_is_reported() {
     );
     // Signed origin is required.
     let mut ext = new_ext();
-    let outcome = crate::dispatch(&mut ext, hm_pallet_system::Origin::Root, small);
+    let outcome = crate::dispatch(&mut ext, hm_pallet_system::Origin::Root, small, None);
     assert!(outcome.result.is_err());
 }

@@ -88,7 +88,7 @@ fn caller_survives_its_callees_revert_and_out_of_gas() {
     // the caller records it and succeeds.
     let token_state: Vec<_> = token_entries(&ext, &token);
     let attempt = message("try_token_transfer", (token, BOB, 10u128, 0u64));
-    let dry = crate::dry_run_call(&mut ext, ALICE, caller, 0, GAS, None, attempt.clone());
+    let dry = crate::dry_run_call(&mut ext, ALICE, caller, 0, GAS, None, attempt.clone(), None);
     assert_eq!(dry.error, None);
     assert_eq!(
         dry.output,
@@ -121,7 +121,7 @@ fn caller_survives_its_callees_revert_and_out_of_gas() {
 
     // Too little gas for the callee: it runs out, is rolled back, and the caller goes on.
     let starved = message("try_token_transfer", (token, BOB, 1u128, 20_000u64));
-    let dry = crate::dry_run_call(&mut ext, ALICE, caller, 0, GAS, None, starved.clone());
+    let dry = crate::dry_run_call(&mut ext, ALICE, caller, 0, GAS, None, starved.clone(), None);
     assert_eq!(
         dry.output,
         vec![1, 1],

@@ -38,7 +38,7 @@ fn assert_fails(ext: &mut TestExt, dest: AccountId, gas: u64, error: Error) -> u
     let outcome = dispatch_as(ext, ALICE, call);
     assert_eq!(outcome.result, Err(error.into()));
     assert_eq!(ext.state.state, before, "state rolled back");
-    let dry = crate::dry_run_call(ext, ALICE, dest, 0, gas, None, vec![]);
+    let dry = crate::dry_run_call(ext, ALICE, dest, 0, gas, None, vec![], None);
     let found = dry.error.expect("the dry run fails too");
     assert_eq!(found.error, error, "{}", found.detail);
     assert_eq!(
@@ -104,7 +104,7 @@ fn unbounded_recursion_traps_instead_of_crashing() {
     let recursive = contract("(func $r (call $r))", "(call $r)");
     let c = deploy(&mut ext, &recursive, b"");
     assert_fails(&mut ext, c, GAS, Error::ContractTrapped);
-    let dry = crate::dry_run_call(&mut ext, ALICE, c, 0, GAS, None, vec![]);
+    let dry = crate::dry_run_call(&mut ext, ALICE, c, 0, GAS, None, vec![], None);
     assert!(dry.error.unwrap().detail.contains("StackOverflow"));
 }
 
@@ -193,7 +193,7 @@ fn debug_log_is_collected_only_where_the_engine_prints_it() {
         );
         let mut ext = new_ext_with(engine);
         let c = deploy(&mut ext, &code, b"");
-        crate::dry_run_call(&mut ext, ALICE, c, 0, GAS, None, vec![])
+        crate::dry_run_call(&mut ext, ALICE, c, 0, GAS, None, vec![], None)
     };
     let dev = run(true);
     let live = run(false);

@@ -140,7 +140,7 @@ fn nesting_up_to_the_depth_limit_works_and_one_more_fails() {
     assert_eq!(outcome.result, Err(Error::DepthLimit.into()));
     assert_eq!(ext.state.state, before);
     assert_eq!(contract_storage(&ext, &contracts[0], &[0]), None);
-    let dry = crate::dry_run_call(&mut ext, ALICE, root, 0, GAS, None, input);
+    let dry = crate::dry_run_call(&mut ext, ALICE, root, 0, GAS, None, input, None);
     assert_eq!(dry.error.unwrap().error, Error::DepthLimit);
 }
 

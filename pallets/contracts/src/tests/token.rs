@@ -152,6 +152,7 @@ fn a_revert_rolls_back_the_call_and_charges_only_gas_used() {
         GAS,
         None,
         message("transfer", (BOB, 5_000u128)),
+        None,
     );
     assert!(dry.reverted);
     assert_eq!(dry.output, vec![0]);
