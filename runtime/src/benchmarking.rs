@@ -57,6 +57,14 @@ pub fn weights_files(config: &BenchConfig, prices: &Prices) -> Vec<WeightsFile> 
             dex::benchmarking::benchmarks(config),
         ),
         (
+            "pallets/preimage/src/weights.rs",
+            hm_pallet_preimage::benchmarking::benchmarks(config),
+        ),
+        (
+            "pallets/scheduler/src/weights.rs",
+            hm_pallet_scheduler::benchmarking::benchmarks(config),
+        ),
+        (
             "pallets/staking/src/weights.rs",
             staking::benchmarking::benchmarks(config),
         ),

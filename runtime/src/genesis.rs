@@ -123,6 +123,8 @@ pub fn build_genesis(
         contracts: (),
         tokens: crate::tokens::GenesisConfig::default(),
         dex: (),
+        preimage: (),
+        scheduler: (),
     };
     build_pallets_genesis(ext, &pallets)
 }

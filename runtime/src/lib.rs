@@ -11,8 +11,8 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 mod consensus_api;
-mod contract_calls;
 mod contracts;
+mod encoded_calls;
 mod extrinsic;
 mod fees;
 mod genesis;
@@ -26,13 +26,13 @@ pub use consensus_api::{
     proof_params, staking_config, staking_ledger, stash_of_consensus_key, validator_info,
     validator_set_for_block, ConsensusValidator,
 };
-pub use contract_calls::{contract_may_call, ContractRuntimeCalls};
 pub use contracts::{
     contract_address, contracts_code, contracts_code_info, contracts_contract_info,
     contracts_dry_run_call, contracts_dry_run_instantiate, contracts_dry_run_upload,
     contracts_storage, contracts_storage_key, CodeInfo, ContractError, ContractInfo,
     ContractsDryRun, DryRunResult, StorageDeposit, UploadDryRun,
 };
+pub use encoded_calls::{contract_may_call, ContractRuntimeCalls, SchedulerCalls};
 pub use extrinsic::{
     apply_extrinsic, fee_info, validate_transaction, ApplyOutcome, FeeInfo, MAX_FUTURE_NONCES,
 };
@@ -43,6 +43,8 @@ pub use genesis::{
 pub use hm_consensus_bft::DuplicateVoteEvidence;
 pub use hm_pallet_contracts as pallet_contracts;
 pub use hm_pallet_dex as pallet_dex;
+pub use hm_pallet_preimage as pallet_preimage;
+pub use hm_pallet_scheduler as pallet_scheduler;
 pub use hm_pallet_staking::{
     EpochIndex, GenesisConfig as StakingGenesis, GenesisValidator, PlotCommitment, StakingConfig,
     StakingLedger, UnlockChunk, ValidatorInfo, ValidatorSetEntry,
@@ -101,6 +103,8 @@ hm_support::construct_runtime! {
         Contracts(contracts): contracts_pallet::Pallet<ContractRuntimeCalls> = 3,
         Tokens(tokens): tokens::Pallet = 4,
         Dex(dex): dex::Pallet = 5,
+        Preimage(preimage): hm_pallet_preimage::Pallet = 6,
+        Scheduler(scheduler): hm_pallet_scheduler::Pallet<SchedulerCalls> = 7,
     }
 }
 

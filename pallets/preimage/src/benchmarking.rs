@@ -12,7 +12,7 @@ use hm_support::bench::{
 
 /// Timed runs per call.
 const RUNS: usize = 1_000;
-/// Timed runs of noting `MAX_PREIMAGE_BYTES` (each hashes and copies 4 MiB).
+/// Timed runs of noting `MAX_PREIMAGE_BYTES` (each hashes and copies 120 KiB).
 const MAX_RUNS: usize = 20;
 
 fn ok(ext: &mut CountingExt, origin: Origin, call: Call) {
@@ -80,9 +80,9 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
         &mut items,
         max_runs,
         "NOTE_PREIMAGE_MAX",
-        "`note_preimage` of `MAX_PREIMAGE_BYTES` bytes: hashing and storing 4 MiB.",
+        "`note_preimage` of `MAX_PREIMAGE_BYTES` bytes: hashing and storing 120 KiB.",
         |ext, i| {
-            // Keep one 4 MiB preimage at a time in memory.
+            // Keep one largest preimage at a time in memory.
             if let Some(previous) = i.checked_sub(1) {
                 let hash = blake3_256(&bytes(previous, max));
                 ok(ext, Origin::Root, Call::UnnotePreimage { hash });
@@ -134,7 +134,7 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
         title: "Weights of the preimage pallet's calls",
         method: vec![
             format!(
-                "weight = median time of the worst-case path ({runs} runs; 4 MiB notes {max_runs})"
+                "weight = median time of the worst-case path ({runs} runs; largest notes {max_runs})"
             ),
             format!("against an in-memory state of {POPULATION} accounts, plus"),
         ],

@@ -62,11 +62,14 @@ use scale_info::TypeInfo;
 pub const PALLET: &[u8] = b"Preimage";
 /// Index of this pallet in the runtime's `Call` and event enums.
 pub const PALLET_INDEX: u8 = 6;
-/// Largest preimage, in bytes: room for a runtime upgrade (today's wasm is 1–2 MB).
-pub const MAX_PREIMAGE_BYTES: u32 = 4 * 1024 * 1024;
+/// Largest preimage, in bytes: what one signed extrinsic can carry
+/// (`MAX_EXTRINSIC_BYTES`, 128 KiB, less room for the signature and the call's
+/// envelope). A runtime upgrade (1–2 MB of wasm) needs more: chunked noting is the
+/// governance work still to come.
+pub const MAX_PREIMAGE_BYTES: u32 = 120 * 1024;
 /// CAES reserved for any preimage: the records it adds.
 pub const BASE_DEPOSIT: Balance = UNITS;
-/// CAES reserved per byte, as contracts' code deposit: 4 MiB costs about 42 CAES.
+/// CAES reserved per byte, as contracts' code deposit: 120 KiB costs about 1.2 CAES.
 pub const PER_BYTE_DEPOSIT: Balance = UNITS / 100_000;
 
 // ---------------------------------------------------------------------------

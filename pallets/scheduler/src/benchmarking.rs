@@ -19,7 +19,7 @@ use hm_support::{
 
 /// Timed runs per item.
 const RUNS: usize = 500;
-/// Timed runs of a 4 MiB preimage fetch.
+/// Timed runs of a largest preimage fetch.
 const LOOKUP_RUNS: usize = 20;
 
 /// A runtime whose every call weighs nothing and does nothing.
@@ -231,7 +231,7 @@ pub fn benchmarks(config: &BenchConfig) -> Benchmarks {
     Benchmarks {
         title: "Weights of the scheduler pallet's calls and servicing",
         method: vec![
-            format!("weight = median time of the worst-case path ({runs} runs; 4 MiB fetches {lookup_runs}),"),
+            format!("weight = median time of the worst-case path ({runs} runs; largest fetches {lookup_runs}),"),
             format!("agendas of {full} tasks of {MAX_INLINE_CALL_BYTES}-byte calls, servicing per task or agenda, plus"),
         ],
         items,

@@ -15,7 +15,16 @@ async fn tx_call_builds_any_call_from_metadata_and_reports_its_outcome() -> anyh
     let pallets: Vec<String> = metadata.pallets().into_iter().map(|(n, _)| n).collect();
     assert_eq!(
         pallets,
-        ["System", "Caesar", "Staking", "Contracts", "Tokens", "Dex"]
+        [
+            "System",
+            "Caesar",
+            "Staking",
+            "Contracts",
+            "Tokens",
+            "Dex",
+            "Preimage",
+            "Scheduler"
+        ]
     );
     let caesar_calls = metadata.calls("caesar")?;
     assert!(caesar_calls.iter().any(|(name, args)| name == "Transfer"
