@@ -9,13 +9,13 @@
 //! weight = median time of the worst-case path (2000 runs; 500 for whole
 //! extrinsics) against an in-memory state of 100000 accounts, plus
 //! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
-//! Measured on x86_64 (2 CPUs), load average 2.15 2.28 2.45 (1/5/15 min) when the run began.
+//! Measured on x86_64 (2 CPUs), load average 2.19 2.01 2.25 (1/5/15 min) when the run began.
 use hm_support::Weight;
 
 /// What `Call::Root` adds to the inner call's weight: the root-key check.
-/// Measured 321_000 ps, 1 reads, 0 writes.
-pub const ROOT_DISPATCH: Weight = 1_768_847;
+/// Measured 300_000 ps, 1 reads, 0 writes.
+pub const ROOT_DISPATCH: Weight = 1_747_847;
 
 /// Every extrinsic: decode, Falcon-1024 signature check, key registration, fee, nonce, events.
-/// Measured 79_119_000 ps, 27 reads, 14 writes.
-pub const EXTRINSIC_BASE: Weight = 226_152_241;
+/// Measured 90_224_000 ps, 27 reads, 14 writes.
+pub const EXTRINSIC_BASE: Weight = 237_257_241;

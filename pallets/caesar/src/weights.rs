@@ -9,17 +9,17 @@
 //! weight = median time of the worst-case path (2000 runs) against an
 //! in-memory state of 100000 accounts, plus
 //! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
-//! Measured on x86_64 (2 CPUs), load average 2.15 2.28 2.45 (1/5/15 min) when the run began.
+//! Measured on x86_64 (2 CPUs), load average 2.19 2.01 2.25 (1/5/15 min) when the run began.
 use hm_support::Weight;
 
 /// `transfer`, worst case: creates the receiver and reaps the sender.
-/// Measured 8_763_000 ps, 13 reads, 9 writes.
-pub const TRANSFER: Weight = 96_975_893;
+/// Measured 9_163_000 ps, 13 reads, 9 writes.
+pub const TRANSFER: Weight = 97_375_893;
 
 /// `transfer_keep_alive`, worst case: creates the receiver.
-/// Measured 6_390_000 ps, 9 reads, 6 writes.
-pub const TRANSFER_KEEP_ALIVE: Weight = 65_681_211;
+/// Measured 6_750_000 ps, 9 reads, 6 writes.
+pub const TRANSFER_KEEP_ALIVE: Weight = 66_041_211;
 
 /// `set_balance`, worst case: creates the account.
-/// Measured 4_957_000 ps, 7 reads, 6 writes.
-pub const SET_BALANCE: Weight = 61_352_517;
+/// Measured 5_108_000 ps, 7 reads, 6 writes.
+pub const SET_BALANCE: Weight = 61_503_517;

@@ -9,31 +9,31 @@
 //! weight = median time of the worst-case path (1000 runs) against an
 //! in-memory state of 100000 accounts and four pools along a 4-hop path, plus
 //! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
-//! Measured on x86_64 (2 CPUs), load average 2.15 2.28 2.45 (1/5/15 min) when the run began.
+//! Measured on x86_64 (2 CPUs), load average 2.19 2.01 2.25 (1/5/15 min) when the run began.
 use hm_support::Weight;
 
 /// `create_pool` of CAES and a token: the LP token, three sticky accounts, and the ED
 /// paid into the pool account and into a treasury that does not exist yet.
-/// Measured 39_068_000 ps, 33 reads, 25 writes.
-pub const CREATE_POOL: Weight = 279_599_401;
+/// Measured 41_232_000 ps, 33 reads, 25 writes.
+pub const CREATE_POOL: Weight = 281_763_401;
 
 /// `add_liquidity`, worst case: the first mint of a CAES pool (shares locked and minted).
-/// Measured 23_185_000 ps, 20 reads, 16 writes.
-pub const ADD_LIQUIDITY: Weight = 175_503_508;
+/// Measured 33_149_000 ps, 20 reads, 16 writes.
+pub const ADD_LIQUIDITY: Weight = 185_467_508;
 
 /// `remove_liquidity` of a CAES pool, worst case: burns every share of the signer and
 /// pays a new account.
-/// Measured 21_702_000 ps, 20 reads, 16 writes.
-pub const REMOVE_LIQUIDITY: Weight = 174_020_508;
+/// Measured 21_452_000 ps, 20 reads, 16 writes.
+pub const REMOVE_LIQUIDITY: Weight = 173_770_508;
 
 /// `swap_exact_in` over 4 hops from CAES, with the protocol fee, paying a new account.
-/// Measured 42_854_000 ps, 41 reads, 29 writes.
-pub const SWAP_EXACT_IN: Weight = 325_808_569;
+/// Measured 41_561_000 ps, 41 reads, 29 writes.
+pub const SWAP_EXACT_IN: Weight = 324_515_569;
 
 /// `swap_exact_out` over 4 hops from CAES, with the protocol fee, paying a new account.
-/// Measured 42_113_000 ps, 41 reads, 29 writes.
-pub const SWAP_EXACT_OUT: Weight = 325_067_569;
+/// Measured 43_044_000 ps, 41 reads, 29 writes.
+pub const SWAP_EXACT_OUT: Weight = 325_998_569;
 
 /// `set_protocol_fee` (root).
-/// Measured 1_842_000 ps, 2 reads, 3 writes.
-pub const SET_PROTOCOL_FEE: Weight = 27_867_988;
+/// Measured 1_753_000 ps, 2 reads, 3 writes.
+pub const SET_PROTOCOL_FEE: Weight = 27_778_988;

@@ -9,61 +9,61 @@
 //! weight = median time of the worst-case path (2000 runs; 300 for Falcon checks and
 //! elections) against an in-memory state of 100000 accounts and 1024 candidates, plus
 //! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
-//! Measured on x86_64 (2 CPUs), load average 2.15 2.28 2.45 (1/5/15 min) when the run began.
+//! Measured on x86_64 (2 CPUs), load average 2.19 2.01 2.25 (1/5/15 min) when the run began.
 use hm_support::Weight;
 
 /// `bond`: a new ledger.
-/// Measured 8_773_000 ps, 11 reads, 7 writes.
-pub const BOND: Weight = 78_670_003;
+/// Measured 8_953_000 ps, 12 reads, 6 writes.
+pub const BOND: Weight = 72_587_752;
 
 /// `bond_extra`.
-/// Measured 8_172_000 ps, 10 reads, 7 writes.
-pub const BOND_EXTRA: Weight = 76_621_156;
+/// Measured 8_423_000 ps, 11 reads, 6 writes.
+pub const BOND_EXTRA: Weight = 70_609_905;
 
 /// `unbond`, worst case: a candidate, a new chunk among 31.
-/// Measured 4_507_000 ps, 6 reads, 3 writes.
-pub const UNBOND: Weight = 36_324_376;
+/// Measured 4_437_000 ps, 6 reads, 3 writes.
+pub const UNBOND: Weight = 36_254_376;
 
 /// `withdraw_unbonded`, worst case: 32 chunks, the ledger and a registration removed.
-/// Measured 18_799_000 ps, 13 reads, 10 writes.
-pub const WITHDRAW_UNBONDED: Weight = 114_721_991;
+/// Measured 20_851_000 ps, 10 reads, 9 writes.
+pub const WITHDRAW_UNBONDED: Weight = 104_720_352;
 
 /// `validate`, worst case: Falcon proof, full candidate list, the weakest evicted.
-/// Measured 603_916_000 ps, 1037 reads, 10 writes.
-pub const VALIDATE: Weight = 2_182_434_319;
+/// Measured 594_684_000 ps, 1037 reads, 10 writes.
+pub const VALIDATE: Weight = 2_173_202_319;
 
 /// `chill`, from a full candidate list.
-/// Measured 14_222_000 ps, 5 reads, 6 writes.
-pub const CHILL: Weight = 67_721_823;
+/// Measured 19_008_000 ps, 5 reads, 6 writes.
+pub const CHILL: Weight = 72_507_823;
 
 /// `set_config`.
-/// Measured 2_884_000 ps, 5 reads, 3 writes.
-pub const SET_CONFIG: Weight = 33_253_529;
+/// Measured 2_764_000 ps, 5 reads, 3 writes.
+pub const SET_CONFIG: Weight = 33_133_529;
 
 /// `set_proof_params`.
-/// Measured 2_403_000 ps, 4 reads, 3 writes.
-pub const SET_PROOF_PARAMS: Weight = 31_324_682;
+/// Measured 2_273_000 ps, 4 reads, 3 writes.
+pub const SET_PROOF_PARAMS: Weight = 31_194_682;
 
 /// `report_equivocation` of the epoch's first offender (add `SLASH_TOP_UP` per earlier offender).
-/// Measured 47_040_000 ps, 27 reads, 12 writes.
-pub const REPORT_EQUIVOCATION: Weight = 178_653_045;
+/// Measured 66_138_000 ps, 29 reads, 14 writes.
+pub const REPORT_EQUIVOCATION: Weight = 216_066_935;
 
 /// Each earlier offender of the epoch whose slash a report raises.
-/// Measured 7_228_032 ps, 4 reads, 4 writes.
-pub const SLASH_TOP_UP: Weight = 43_859_812;
+/// Measured 25_853_125 ps, 11 reads, 8 writes.
+pub const SLASH_TOP_UP: Weight = 103_460_226;
 
 /// Checking duplicate-vote evidence: a full set searched, two Falcon signatures (add the report's weight).
-/// Measured 228_513_000 ps, 13 reads, 0 writes.
-pub const VERIFY_EVIDENCE: Weight = 247_335_011;
+/// Measured 299_525_000 ps, 13 reads, 0 writes.
+pub const VERIFY_EVIDENCE: Weight = 318_347_011;
 
 /// `on_initialize` at the first block of an epoch (other blocks: one read).
-/// Measured 10_936_000 ps, 7 reads, 8 writes.
-pub const ON_INITIALIZE_EPOCH: Weight = 82_751_713;
+/// Measured 12_929_000 ps, 7 reads, 8 writes.
+pub const ON_INITIALIZE_EPOCH: Weight = 84_744_713;
 
 /// `on_finalize` of a block inside an epoch: the author's reward.
-/// Measured 8_593_000 ps, 9 reads, 5 writes.
-pub const ON_FINALIZE: Weight = 60_174_113;
+/// Measured 9_635_000 ps, 9 reads, 5 writes.
+pub const ON_FINALIZE: Weight = 61_216_113;
 
 /// `on_finalize` of an epoch's last block: reward and the election over a full candidate list.
-/// Measured 984_988_000 ps, 2061 reads, 8 writes.
-pub const ON_FINALIZE_ELECTION: Weight = 4_030_681_451;
+/// Measured 1_016_761_000 ps, 2061 reads, 8 writes.
+pub const ON_FINALIZE_ELECTION: Weight = 4_062_454_451;

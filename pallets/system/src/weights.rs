@@ -9,16 +9,16 @@
 //! weight = median time of the worst-case path (2000 runs) against an
 //! in-memory state of 100000 accounts, plus
 //! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
-//! Measured on x86_64 (2 CPUs), load average 2.15 2.28 2.45 (1/5/15 min) when the run began.
+//! Measured on x86_64 (2 CPUs), load average 2.19 2.01 2.25 (1/5/15 min) when the run began.
 use hm_support::Weight;
 
 /// `set_parameters`.
-/// Measured 1_463_000 ps, 2 reads, 3 writes.
-pub const SET_PARAMETERS: Weight = 27_488_988;
+/// Measured 1_332_000 ps, 2 reads, 3 writes.
+pub const SET_PARAMETERS: Weight = 27_357_988;
 
 /// `set_root_key`.
-/// Measured 1_863_000 ps, 3 reads, 3 writes.
-pub const SET_ROOT_KEY: Weight = 29_336_835;
+/// Measured 1_702_000 ps, 3 reads, 3 writes.
+pub const SET_ROOT_KEY: Weight = 29_175_835;
 
 /// `remark` (its bytes are paid by the length fee).
 /// Measured 30_000 ps, 0 reads, 0 writes.

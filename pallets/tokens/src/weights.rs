@@ -9,77 +9,77 @@
 //! weight = median time of the worst-case path (1000 runs; destroy steps 50)
 //! against an in-memory state of 100000 accounts and a token of 10000 holders, plus
 //! 1_447_847 ps per storage read and 7_710_098 ps per storage write.
-//! Measured on x86_64 (2 CPUs), load average 2.15 2.28 2.45 (1/5/15 min) when the run began.
+//! Measured on x86_64 (2 CPUs), load average 2.19 2.01 2.25 (1/5/15 min) when the run began.
 use hm_support::Weight;
 
 /// `create`: reserves the deposit.
-/// Measured 6_640_000 ps, 7 reads, 6 writes.
-pub const CREATE: Weight = 63_035_517;
+/// Measured 7_131_000 ps, 7 reads, 6 writes.
+pub const CREATE: Weight = 63_526_517;
 
 /// `set_metadata`, longest name and symbol.
-/// Measured 6_520_000 ps, 8 reads, 5 writes.
-pub const SET_METADATA: Weight = 56_653_266;
+/// Measured 6_439_000 ps, 8 reads, 5 writes.
+pub const SET_METADATA: Weight = 56_572_266;
 
 /// `clear_metadata`: returns the deposit.
-/// Measured 5_418_000 ps, 6 reads, 5 writes.
-pub const CLEAR_METADATA: Weight = 52_655_572;
+/// Measured 5_348_000 ps, 6 reads, 5 writes.
+pub const CLEAR_METADATA: Weight = 52_585_572;
 
 /// `set_team`.
-/// Measured 2_654_000 ps, 3 reads, 3 writes.
-pub const SET_TEAM: Weight = 30_127_835;
+/// Measured 2_784_000 ps, 3 reads, 3 writes.
+pub const SET_TEAM: Weight = 30_257_835;
 
 /// `transfer_ownership` with metadata: both deposits move.
-/// Measured 9_645_000 ps, 10 reads, 7 writes.
-pub const TRANSFER_OWNERSHIP: Weight = 78_094_156;
+/// Measured 9_714_000 ps, 10 reads, 7 writes.
+pub const TRANSFER_OWNERSHIP: Weight = 78_163_156;
 
 /// `mint`, worst case: creates the account.
-/// Measured 5_649_000 ps, 5 reads, 5 writes.
-pub const MINT: Weight = 51_438_725;
+/// Measured 5_729_000 ps, 5 reads, 5 writes.
+pub const MINT: Weight = 51_518_725;
 
 /// `burn`, worst case: reaps the account.
-/// Measured 5_267_000 ps, 6 reads, 5 writes.
-pub const BURN: Weight = 52_504_572;
+/// Measured 5_128_000 ps, 6 reads, 5 writes.
+pub const BURN: Weight = 52_365_572;
 
 /// `transfer`, worst case: creates the receiver and reaps the sender.
-/// Measured 8_042_000 ps, 7 reads, 7 writes.
-pub const TRANSFER: Weight = 72_147_615;
+/// Measured 8_352_000 ps, 7 reads, 7 writes.
+pub const TRANSFER: Weight = 72_457_615;
 
 /// `transfer_keep_alive`, worst case: creates the receiver.
-/// Measured 8_633_000 ps, 6 reads, 6 writes.
-pub const TRANSFER_KEEP_ALIVE: Weight = 63_580_670;
+/// Measured 6_900_000 ps, 6 reads, 6 writes.
+pub const TRANSFER_KEEP_ALIVE: Weight = 61_847_670;
 
 /// `approve_transfer`, worst case: a new approval and its deposit.
-/// Measured 8_643_000 ps, 8 reads, 7 writes.
-pub const APPROVE_TRANSFER: Weight = 74_196_462;
+/// Measured 8_342_000 ps, 8 reads, 7 writes.
+pub const APPROVE_TRANSFER: Weight = 73_895_462;
 
 /// `cancel_approval`, worst case: the list's last entry moves.
-/// Measured 8_883_000 ps, 8 reads, 9 writes.
-pub const CANCEL_APPROVAL: Weight = 89_856_658;
+/// Measured 8_633_000 ps, 8 reads, 9 writes.
+pub const CANCEL_APPROVAL: Weight = 89_606_658;
 
 /// `transfer_approved`, worst case: spends the approval whole and creates the receiver.
-/// Measured 14_401_000 ps, 10 reads, 11 writes.
-pub const TRANSFER_APPROVED: Weight = 113_690_548;
+/// Measured 14_121_000 ps, 10 reads, 11 writes.
+pub const TRANSFER_APPROVED: Weight = 113_410_548;
 
 /// `freeze` or `thaw` of one account.
-/// Measured 3_445_000 ps, 4 reads, 3 writes.
-pub const FREEZE: Weight = 32_366_682;
+/// Measured 3_195_000 ps, 4 reads, 3 writes.
+pub const FREEZE: Weight = 32_116_682;
 
 /// `freeze_token` or `thaw_token`.
-/// Measured 2_785_000 ps, 3 reads, 3 writes.
-pub const FREEZE_TOKEN: Weight = 30_258_835;
+/// Measured 2_794_000 ps, 3 reads, 3 writes.
+pub const FREEZE_TOKEN: Weight = 30_267_835;
 
 /// `start_destroy`.
-/// Measured 2_864_000 ps, 3 reads, 3 writes.
-pub const START_DESTROY: Weight = 30_337_835;
+/// Measured 2_784_000 ps, 3 reads, 3 writes.
+pub const START_DESTROY: Weight = 30_257_835;
 
 /// `destroy_accounts`, removing `REMOVE_ITEMS_LIMIT` accounts.
-/// Measured 257_686_000 ps, 203 reads, 203 writes.
-pub const DESTROY_ACCOUNTS: Weight = 2_116_748_835;
+/// Measured 270_962_000 ps, 203 reads, 203 writes.
+pub const DESTROY_ACCOUNTS: Weight = 2_130_024_835;
 
 /// `destroy_approvals`, removing `REMOVE_ITEMS_LIMIT` approvals.
-/// Measured 507_521_000 ps, 304 reads, 304 writes.
-pub const DESTROY_APPROVALS: Weight = 3_291_536_280;
+/// Measured 500_233_000 ps, 304 reads, 304 writes.
+pub const DESTROY_APPROVALS: Weight = 3_284_248_280;
 
 /// `finish_destroy` with metadata: both deposits return.
-/// Measured 5_999_000 ps, 6 reads, 6 writes.
-pub const FINISH_DESTROY: Weight = 60_946_670;
+/// Measured 5_528_000 ps, 6 reads, 6 writes.
+pub const FINISH_DESTROY: Weight = 60_475_670;
