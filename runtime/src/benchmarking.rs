@@ -65,6 +65,10 @@ pub fn weights_files(config: &BenchConfig, prices: &Prices) -> Vec<WeightsFile> 
             hm_pallet_scheduler::benchmarking::benchmarks(config),
         ),
         (
+            "pallets/conviction-voting/src/weights.rs",
+            hm_pallet_conviction_voting::benchmarking::benchmarks(config),
+        ),
+        (
             "pallets/staking/src/weights.rs",
             staking::benchmarking::benchmarks(config),
         ),
