@@ -69,6 +69,10 @@ pub fn weights_files(config: &BenchConfig, prices: &Prices) -> Vec<WeightsFile> 
             hm_pallet_conviction_voting::benchmarking::benchmarks(config),
         ),
         (
+            "pallets/referenda/src/weights.rs",
+            hm_pallet_referenda::benchmarking::benchmarks(config),
+        ),
+        (
             "pallets/staking/src/weights.rs",
             staking::benchmarking::benchmarks(config),
         ),
