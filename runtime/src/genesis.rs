@@ -7,7 +7,7 @@
 //! 18 million CAES up.
 use crate::{build_pallets_genesis, caesar, staking, system, FeeParams, PalletGenesis, Parameters};
 use alloc::{string::String, vec::Vec};
-use hm_primitives::{AccountId, Balance, FalconPublicKey};
+use hm_primitives::{AccountId, Balance, BlockNumber, FalconPublicKey};
 use hm_support::{Externalities, MemoryExt, Weight};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,20 @@ pub struct GenesisConfig {
     /// validators (whose bonds stay in their stashes, under the staking lock).
     #[serde(default)]
     pub staking: staking::GenesisConfig,
+    /// Governance's timing on this chain.
+    #[serde(default)]
+    pub governance: GovernanceGenesis,
+}
+
+/// How long governance takes on a chain.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GovernanceGenesis {
+    /// Every referendum track's periods (and the time to place a decision deposit) are
+    /// divided by this, never below one block: 0 or 1 on a live chain (days), large on a
+    /// local test network whose referenda must end in seconds.
+    #[serde(default)]
+    pub period_divisor: BlockNumber,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -61,6 +75,7 @@ impl GenesisConfig {
             max_block_weight: default_max_block_weight(),
             max_block_length: default_max_block_length(),
             staking: staking::GenesisConfig::default(),
+            governance: GovernanceGenesis::default(),
         }
     }
 }
@@ -125,6 +140,10 @@ pub fn build_genesis(
         dex: (),
         preimage: (),
         scheduler: (),
+        conviction_voting: (),
+        referenda: hm_pallet_referenda::GenesisConfig {
+            period_divisor: config.governance.period_divisor,
+        },
     };
     build_pallets_genesis(ext, &pallets)
 }

@@ -16,6 +16,7 @@ mod encoded_calls;
 mod extrinsic;
 mod fees;
 mod genesis;
+mod governance;
 mod metadata;
 mod runtime_api;
 mod unsigned;
@@ -37,13 +38,16 @@ pub use extrinsic::{
     apply_extrinsic, fee_info, validate_transaction, ApplyOutcome, FeeInfo, MAX_FUTURE_NONCES,
 };
 pub use genesis::{
-    build_genesis, genesis_storage, GenesisAccount, GenesisConfig, RawStorage,
+    build_genesis, genesis_storage, GenesisAccount, GenesisConfig, GovernanceGenesis, RawStorage,
     DEFAULT_EXISTENTIAL_DEPOSIT,
 };
+pub use governance::{RuntimePolls, RuntimeReferenda};
 pub use hm_consensus_bft::DuplicateVoteEvidence;
 pub use hm_pallet_contracts as pallet_contracts;
+pub use hm_pallet_conviction_voting as pallet_conviction_voting;
 pub use hm_pallet_dex as pallet_dex;
 pub use hm_pallet_preimage as pallet_preimage;
+pub use hm_pallet_referenda as pallet_referenda;
 pub use hm_pallet_scheduler as pallet_scheduler;
 pub use hm_pallet_staking::{
     EpochIndex, GenesisConfig as StakingGenesis, GenesisValidator, PlotCommitment, StakingConfig,
@@ -105,6 +109,8 @@ hm_support::construct_runtime! {
         Dex(dex): dex::Pallet = 5,
         Preimage(preimage): hm_pallet_preimage::Pallet = 6,
         Scheduler(scheduler): hm_pallet_scheduler::Pallet<SchedulerCalls> = 7,
+        ConvictionVoting(conviction_voting): hm_pallet_conviction_voting::Pallet<RuntimePolls> = 8,
+        Referenda(referenda): hm_pallet_referenda::Pallet<RuntimeReferenda> = 9,
     }
 }
 

@@ -23,7 +23,9 @@ fn the_list_names_every_pallet_with_its_index() {
             ("Tokens", 4),
             ("Dex", 5),
             ("Preimage", 6),
-            ("Scheduler", 7)
+            ("Scheduler", 7),
+            ("ConvictionVoting", 8),
+            ("Referenda", 9)
         ]
     );
     let call = transfer(bob().account_id(), 5);
@@ -132,7 +134,7 @@ fn metadata_describes_pallets_calls_events_errors_storage_and_constants() {
     let outer_calls = variants(meta.outer_enums.call_enum_ty.id);
     let mut indices: Vec<u8> = outer_calls.iter().map(|v| v.index).collect();
     indices.sort();
-    assert_eq!(indices, [0, 1, 2, 3, 4, 5, 6, 7, 255]);
+    assert_eq!(indices, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 255]);
 }
 
 #[test]

@@ -79,6 +79,7 @@ fn chain() -> MemoryExt {
         max_block_weight: hm_pallet_system::DEFAULT_MAX_BLOCK_WEIGHT,
         max_block_length: hm_pallet_system::DEFAULT_MAX_BLOCK_LENGTH,
         staking,
+        governance: GovernanceGenesis::default(),
     };
     build_genesis(&mut ext, &config).unwrap();
     ext

@@ -29,6 +29,7 @@ fn chain() -> MemoryExt {
         max_block_weight: hm_pallet_system::DEFAULT_MAX_BLOCK_WEIGHT,
         max_block_length: hm_pallet_system::DEFAULT_MAX_BLOCK_LENGTH,
         staking: StakingGenesis::default(),
+        governance: GovernanceGenesis::default(),
     };
     build_genesis(&mut ext, &config).unwrap();
     initialize_block(&mut ext, &ctx());

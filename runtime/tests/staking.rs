@@ -322,9 +322,11 @@ fn root_changes_the_proof_params_but_not_the_plot_size() {
 
 #[test]
 fn the_hooks_weight_is_taken_before_any_extrinsic() {
-    // The scheduler reads the block's (empty) agenda in every block.
-    let scheduler =
-        pallet_scheduler::weights::SERVICE_BASE + pallet_scheduler::weights::SERVICE_AGENDA;
+    // The scheduler reads the block's (empty) agenda and referenda its (empty) alarms in
+    // every block.
+    let scheduler = pallet_scheduler::weights::SERVICE_BASE
+        + pallet_scheduler::weights::SERVICE_AGENDA
+        + pallet_referenda::weights::SERVICE_BASE;
     let mut ext = chain_with(&validator_genesis());
     assert_eq!(
         hm_pallet_system::block_weight(&ext),

@@ -128,6 +128,43 @@ pub mod storage {
     pub fn alarms(when: BlockNumber) -> Vec<u8> {
         map_key(PALLET, b"Alarms", &when.encode())
     }
+    /// `PeriodDivisor: BlockNumber`, set at genesis; absent means 1 (the live periods).
+    pub fn period_divisor() -> Vec<u8> {
+        value_key(PALLET, b"PeriodDivisor")
+    }
+}
+
+/// What every track period and the undeciding timeout are divided by on this chain:
+/// 1 on a live chain, more on a local one whose referenda must end in minutes. Set at
+/// genesis, so the code keeps the live periods.
+pub fn period_divisor(ext: &dyn Externalities) -> BlockNumber {
+    get(ext, &storage::period_divisor()).unwrap_or(1).max(1)
+}
+
+/// `period` on this chain: divided by [`period_divisor`], never below one block (a
+/// zero period stays zero).
+pub fn scaled_period(ext: &dyn Externalities, period: BlockNumber) -> BlockNumber {
+    if period == 0 {
+        return 0;
+    }
+    (period / period_divisor(ext)).max(1)
+}
+
+/// `track` with this chain's periods.
+pub fn chain_track(ext: &dyn Externalities, track: &Track) -> Track {
+    Track {
+        prepare_period: scaled_period(ext, track.prepare_period),
+        decision_period: scaled_period(ext, track.decision_period),
+        confirm_period: scaled_period(ext, track.confirm_period),
+        min_enactment_period: scaled_period(ext, track.min_enactment_period),
+        ..*track
+    }
+}
+
+/// Genesis: this chain's [`period_divisor`] (0 and 1 both mean the live periods).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct GenesisConfig {
+    pub period_divisor: BlockNumber,
 }
 
 pub fn referendum_count(ext: &dyn Externalities) -> u32 {

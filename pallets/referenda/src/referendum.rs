@@ -48,7 +48,7 @@ pub fn submit<C: Config>(
     let next = index.checked_add(1).ok_or(Error::Overflow)?;
     let now = system::block_number(ext);
     let timeout = now
-        .checked_add(C::undeciding_timeout())
+        .checked_add(scaled_period(ext, C::undeciding_timeout()))
         .ok_or(Error::Overflow)?;
     reserve(ext, who, SUBMISSION_DEPOSIT)?;
     if let Some(hash) = proposal.lookup_hash() {

@@ -2,7 +2,7 @@
 //! metadata.
 use crate::*;
 use frame_metadata::v15::{PalletConstantMetadata, StorageEntryMetadata};
-use hm_support::metadata::{constant, storage_map};
+use hm_support::metadata::{constant, storage_map, storage_value};
 use hm_support::{Origin, Weight};
 
 /// How the runtime configures the pallet: the tracks and their periods (a local
@@ -36,7 +36,7 @@ impl<C: Config> hm_support::Pallet for Pallet<C> {
     type Call = Call;
     type Event = Event;
     type Error = Error;
-    type GenesisConfig = ();
+    type GenesisConfig = GenesisConfig;
 
     fn call_weight(call: &Call) -> Weight {
         call.weight()
@@ -54,7 +54,14 @@ impl<C: Config> hm_support::Pallet for Pallet<C> {
         service_alarms::<C>(ext, number)
     }
 
-    fn build_genesis(_ext: &mut dyn Externalities, _config: &()) -> Result<(), &'static str> {
+    fn build_genesis(
+        ext: &mut dyn Externalities,
+        config: &GenesisConfig,
+    ) -> Result<(), &'static str> {
+        // Written only when it changes something, so live chains' genesis is unchanged.
+        if config.period_divisor > 1 {
+            put(ext, &storage::period_divisor(), &config.period_divisor);
+        }
         Ok(())
     }
 
@@ -69,6 +76,10 @@ impl<C: Config> hm_support::Pallet for Pallet<C> {
                 &["A referendum's record."]
             ),
             storage_map::<TrackId, u32>("DecidingCount", &["Referenda deciding per track."]),
+            storage_value::<BlockNumber>(
+                "PeriodDivisor",
+                &["What this chain divides every track period by (absent: 1)."]
+            ),
             storage_map::<TrackId, Vec<ReferendumIndex>>(
                 "TrackQueue",
                 &["Referenda waiting for a deciding slot."]

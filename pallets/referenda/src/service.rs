@@ -210,7 +210,7 @@ pub(crate) fn service_referendum<C: Config>(
         return Ok(());
     };
     clear_alarm(ext, index, &mut status);
-    let track = track::<C>(status.track)?;
+    let track = &chain_track(ext, track::<C>(status.track)?);
     let Some(mut deciding) = status.deciding else {
         if status.queued {
             put_info(ext, index, &ReferendumInfo::Ongoing(status));
@@ -218,7 +218,10 @@ pub(crate) fn service_referendum<C: Config>(
         }
         let prepared_at = add(status.submitted, track.prepare_period)?;
         if status.decision_deposit.is_none() {
-            let timeout = add(status.submitted, C::undeciding_timeout())?;
+            let timeout = add(
+                status.submitted,
+                scaled_period(ext, C::undeciding_timeout()),
+            )?;
             if now >= timeout {
                 let info = ReferendumInfo::TimedOut(now, Some(status.submission_deposit), None);
                 end::<C>(ext, index, &status, info, now)?;

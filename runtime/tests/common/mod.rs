@@ -198,6 +198,7 @@ pub fn genesis() -> GenesisConfig {
         max_block_weight: hm_pallet_system::DEFAULT_MAX_BLOCK_WEIGHT,
         max_block_length: hm_pallet_system::DEFAULT_MAX_BLOCK_LENGTH,
         staking: StakingGenesis::default(),
+        governance: GovernanceGenesis::default(),
     }
 }
 

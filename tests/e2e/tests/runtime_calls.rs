@@ -23,7 +23,9 @@ async fn tx_call_builds_any_call_from_metadata_and_reports_its_outcome() -> anyh
             "Tokens",
             "Dex",
             "Preimage",
-            "Scheduler"
+            "Scheduler",
+            "ConvictionVoting",
+            "Referenda"
         ]
     );
     let caesar_calls = metadata.calls("caesar")?;
