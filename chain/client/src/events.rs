@@ -255,7 +255,12 @@ mod tests {
             pallet: 9,
             error: 1,
         });
-        assert_eq!(f.name(), "Pallet9: Unknown(1)");
+        assert_eq!(f.name(), "Referenda: NotOngoing");
+        let f = failure(DispatchErrorInfo {
+            pallet: 42,
+            error: 1,
+        });
+        assert_eq!(f.name(), "Pallet42: Unknown(1)");
     }
 
     #[test]
