@@ -3,7 +3,9 @@ use crate::{BftConsensus, BftTimeouts, ChainSpec, ConsensusEngineKind, Genesis};
 use hm_crypto::Keypair;
 use hm_primitives::{Balance, BlockNumber, UNITS};
 use hm_proofs::{plot_seed, MemoryPlot, PlotStore, ProofError};
-use hm_runtime::{GenesisConfig, GenesisValidator, PlotCommitment, ProofParams, StakingGenesis};
+use hm_runtime::{
+    GenesisConfig, GenesisValidator, GovernanceGenesis, PlotCommitment, ProofParams, StakingGenesis,
+};
 use std::sync::OnceLock;
 
 /// What every built-in account starts with.
@@ -60,6 +62,13 @@ fn spec(
     }
 }
 
+/// What dev and local chains divide the referendum tracks' periods by: a root
+/// referendum's 28 days of deciding become 242 blocks, its day of confirming 8, so a
+/// test network decides in minutes. Live chains keep the periods (divisor 1).
+pub const TEST_GOVERNANCE: GovernanceGenesis = GovernanceGenesis {
+    period_divisor: 10_000,
+};
+
 /// Single-validator development chain: alice authors; six funded dev accounts.
 pub(crate) fn dev() -> ChainSpec {
     let keys = dev_keys(&hm_crypto::DEV_ACCOUNTS);
@@ -69,7 +78,10 @@ pub(crate) fn dev() -> ChainSpec {
         "dev",
         "Development",
         ConsensusEngineKind::Dev { authority: alice },
-        GenesisConfig::with_defaults(funded(&keys), Some(alice)),
+        GenesisConfig {
+            governance: TEST_GOVERNANCE,
+            ..GenesisConfig::with_defaults(funded(&keys), Some(alice))
+        },
     )
 }
 
@@ -124,6 +136,7 @@ fn build_local() -> ChainSpec {
             proof_params,
             ..StakingGenesis::default()
         },
+        governance: TEST_GOVERNANCE,
         // All six dev accounts are funded, as on Substrate's local testnet: eve and ferdie
         // are ordinary users (load generators, wallets) beside the four validators.
         ..GenesisConfig::with_defaults(funded(&dev_keys(&hm_crypto::DEV_ACCOUNTS)), Some(alice))
