@@ -23,26 +23,50 @@ fn decode(call: &[u8]) -> Option<Call> {
     Call::decode_all_with_depth_limit(DECODE_DEPTH_LIMIT, &mut &call[..]).ok()
 }
 
-/// `call` decoded, when it is exactly one call of a pallet contracts may call.
-pub fn contract_may_call(call: &[u8]) -> Option<Call> {
-    decode(call).filter(|call| matches!(call, Call::Caesar(_) | Call::Tokens(_) | Call::Dex(_)))
+fn contract_allowed(call: &Call) -> bool {
+    matches!(call, Call::Caesar(_) | Call::Tokens(_) | Call::Dex(_))
 }
 
-/// Dispatch what `allowed` accepts; its refusal here is a bug if ever seen, since the
-/// pallet weighed the same bytes first.
-fn dispatch_allowed(
-    ext: &mut dyn Externalities,
-    origin: Origin,
-    call: Option<Call>,
-) -> DispatchResultWithPostInfo {
-    let call = call.ok_or(system::Error::BadOrigin)?;
-    dispatch_call(ext, origin, call)
+fn any_call(_: &Call) -> bool {
+    true
 }
+
+/// `call` decoded, when it is exactly one call of a pallet contracts may call.
+pub fn contract_may_call(call: &[u8]) -> Option<Call> {
+    decode(call).filter(contract_allowed)
+}
+
+/// One call, decoded and accepted by `allowed`, then weighed or dispatched.
+struct FilteredCalls {
+    allowed: fn(&Call) -> bool,
+}
+
+impl EncodedCalls for FilteredCalls {
+    fn weigh(&self, call: &[u8]) -> Option<Weight> {
+        decode(call).filter(self.allowed).map(|call| call.weight())
+    }
+
+    fn dispatch(
+        &self,
+        ext: &mut dyn Externalities,
+        origin: Origin,
+        call: &[u8],
+    ) -> DispatchResultWithPostInfo {
+        // The pallet weighed the same bytes first, so this refusal is a bug if ever seen.
+        let call = decode(call)
+            .filter(self.allowed)
+            .ok_or(system::Error::BadOrigin)?;
+        dispatch_call(ext, origin, call)
+    }
+}
+
+static CONTRACT_RUNTIME_CALLS: FilteredCalls = FilteredCalls {
+    allowed: contract_allowed,
+};
+static SCHEDULER_CALLS: FilteredCalls = FilteredCalls { allowed: any_call };
 
 /// The calls contracts may make, named in the contracts pallet's place in the list.
 pub struct ContractRuntimeCalls;
-
-static CONTRACT_RUNTIME_CALLS: ContractRuntimeCalls = ContractRuntimeCalls;
 
 impl contracts::Config for ContractRuntimeCalls {
     fn runtime_calls() -> Option<&'static dyn EncodedCalls> {
@@ -50,43 +74,11 @@ impl contracts::Config for ContractRuntimeCalls {
     }
 }
 
-impl EncodedCalls for ContractRuntimeCalls {
-    fn weigh(&self, call: &[u8]) -> Option<Weight> {
-        contract_may_call(call).map(|call| call.weight())
-    }
-
-    fn dispatch(
-        &self,
-        ext: &mut dyn Externalities,
-        origin: Origin,
-        call: &[u8],
-    ) -> DispatchResultWithPostInfo {
-        dispatch_allowed(ext, origin, contract_may_call(call))
-    }
-}
-
 /// The calls the scheduler runs: any one call.
 pub struct SchedulerCalls;
-
-static SCHEDULER_CALLS: SchedulerCalls = SchedulerCalls;
 
 impl scheduler::Config for SchedulerCalls {
     fn calls() -> Option<&'static dyn EncodedCalls> {
         Some(&SCHEDULER_CALLS)
-    }
-}
-
-impl EncodedCalls for SchedulerCalls {
-    fn weigh(&self, call: &[u8]) -> Option<Weight> {
-        decode(call).map(|call| call.weight())
-    }
-
-    fn dispatch(
-        &self,
-        ext: &mut dyn Externalities,
-        origin: Origin,
-        call: &[u8],
-    ) -> DispatchResultWithPostInfo {
-        dispatch_allowed(ext, origin, decode(call))
     }
 }
